@@ -1,0 +1,56 @@
+// Identity port: how the rest of K9 learns who is calling and how users sign in. Local mode
+// (identity/local) issues and verifies its own RS256 tokens; AWS mode will use Cognito.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace k9::identity {
+
+// Who a verified token speaks for. For access tokens name and email are empty (Cognito's
+// access tokens do not carry them either).
+struct Principal {
+  std::string sub;        // stable user id (uuid)
+  std::string username;   // sign-in name
+  std::string name;
+  std::string email;
+  std::string token_use;  // "id" or "access"
+  int64_t expires_at = 0; // the token's exp, unix seconds
+};
+
+// Contract: verify() accepts exactly the tokens this deployment issued or trusts, and nothing
+// else; it throws k9::Error(ErrorCode::unauthorized, message) for a missing, malformed,
+// expired, not-yet-valid, wrongly signed, wrong-issuer or wrong-token_use token. It takes the
+// raw token (the caller strips "Bearer "). Thread-safe; cheap on the hot path (verified tokens
+// are cached until their exp, bounded size).
+class TokenVerifier {
+ public:
+  virtual ~TokenVerifier() = default;
+  virtual Principal verify(std::string_view bearer_token) = 0;
+};
+
+struct TokenSet {
+  std::string access_token, id_token, refresh_token;
+  int expires_in = 0;  // seconds until the access and id tokens expire
+};
+
+// Sign-in flows (local now, Cognito later): login answers tokens or a challenge
+// ("NEW_PASSWORD_REQUIRED") with an opaque session to answer it with.
+struct LoginResult {
+  std::optional<TokenSet> tokens;
+  std::string challenge;
+  std::string session;
+};
+
+// Contract: login() throws k9::Error(unauthorized, "Incorrect username or password.") for an
+// unknown user or a wrong password alike (same message, similar timing); bad_request naming
+// the field for a missing username or password.
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  virtual LoginResult login(const std::string& username, const std::string& password,
+                            const std::string& client_address) = 0;
+};
+
+}  // namespace k9::identity

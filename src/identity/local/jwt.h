@@ -1,0 +1,36 @@
+// JWT (JWS compact, RS256) signing and strict verification for local mode.
+//
+// verify_jwt contract — throws k9::Error(unauthorized, message) unless all hold:
+//  - the token is non-empty and at most kMaxTokenBytes (checked before any parsing);
+//  - exactly 3 non-empty base64url segments, no padding, no other characters;
+//  - header is a JSON object with alg "RS256" (none, HS256 and everything else refused),
+//    typ absent or "JWT", no "crit", and a string kid the KeyStore knows;
+//  - the signature verifies (EVP_DigestVerify, SHA-256, PKCS#1 v1.5) over "header.payload";
+//  - payload is a JSON object; exp is an integer and now < exp; nbf and iat, when present,
+//    are integers no more than kMaxFutureSkew seconds after now; iss equals rules.issuer;
+//    token_use is "id" or "access".
+// It answers the payload's claims. Thread-safe.
+#pragma once
+#include <boost/json/object.hpp>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "identity/local/key_store.h"
+
+namespace k9::identity::local {
+
+constexpr size_t kMaxTokenBytes = 8 * 1024;
+constexpr int64_t kMaxFutureSkew = 60;  // seconds
+
+struct JwtRules {
+  std::string issuer;
+  const Clock* clock = &Clock::system();
+};
+
+// Header {"alg":"RS256","typ":"JWT","kid":key.kid}; payload is `claims` as given.
+std::string sign_jwt(const SigningKey& key, const boost::json::object& claims);
+
+boost::json::object verify_jwt(std::string_view token, const KeyStore& keys, const JwtRules& rules);
+
+}  // namespace k9::identity::local

@@ -1,0 +1,63 @@
+// KeyStore: K9's own RS256 signing keys (RSA 2048) for local mode, kept in <data>/keys/.
+//
+// Contract:
+//  - Each key is one PKCS#8 PEM file `key-<sequence>.pem`, mode 0600, written atomically
+//    (temp file + fsync + rename + fsync of the folder). The folder is created 0700. A key
+//    file readable by group or others, or one that is not RSA >= 2048 bits, stops start-up.
+//  - The first start creates a key. The key with the highest sequence is current (signs);
+//    the newest `keep` keys (default 3) all verify. rotate() adds a new current key and
+//    deletes the files of keys past `keep`, so tokens signed by them stop verifying.
+//  - kid = first 16 characters of base64url(SHA-256(SubjectPublicKeyInfo DER)).
+//  - jwks() is the JWKS JSON text of the verifying keys, current first.
+//  - One process owns the folder. All methods are thread-safe.
+#pragma once
+#include <filesystem>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "identity/local/openssl_util.h"
+
+namespace k9::identity::local {
+
+struct SigningKey {
+  std::string kid;
+  uint64_t sequence = 0;
+  PkeyPtr pkey;  // private key (also verifies)
+};
+
+class KeyStore {
+ public:
+  static constexpr size_t kDefaultKeep = 3;
+
+  // Loads <data_dir>/keys/, creating it and a first key when there is none. Throws
+  // k9::Error(internal) on unreadable or unsafe key files.
+  explicit KeyStore(const std::filesystem::path& data_dir, size_t keep = kDefaultKeep);
+
+  std::shared_ptr<const SigningKey> current() const;
+  // nullptr for an unknown kid.
+  std::shared_ptr<const SigningKey> find(std::string_view kid) const;
+  std::vector<std::string> kids() const;  // current first
+  void rotate();
+  std::string jwks() const;
+  const std::filesystem::path& folder() const { return folder_; }
+
+  // Helpers, public for tests and tools.
+  static std::string kid_of(EVP_PKEY* key);
+  static PkeyPtr generate_rsa_key();  // RSA 2048, e = 65537
+
+ private:
+  void add_new_key();  // lock held exclusively
+  void prune();        // lock held exclusively
+  void rebuild_jwks(); // lock held exclusively
+
+  std::filesystem::path folder_;
+  size_t keep_;
+  mutable std::shared_mutex mutex_;
+  std::vector<std::shared_ptr<const SigningKey>> keys_;  // newest first
+  std::string jwks_;
+};
+
+}  // namespace k9::identity::local

@@ -1,0 +1,88 @@
+#include "identity/local/local_issuer.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "core/encoding.h"
+#include "core/error.h"
+#include "core/random.h"
+#include "identity/local/jwt.h"
+
+namespace k9::identity::local {
+
+namespace json = boost::json;
+
+namespace {
+
+[[noreturn]] void reject(const std::string& message) { throw Error(ErrorCode::unauthorized, message); }
+
+std::string string_claim(const json::object& claims, std::string_view name) {
+  const json::value* v = claims.if_contains(name);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+}  // namespace
+
+LocalIssuer::LocalIssuer(const KeyStore& keys, IssuerOptions options, const Clock& clock)
+    : keys_(keys), options_(std::move(options)), clock_(clock), cache_(options_.cache_capacity, clock) {}
+
+TokenSet LocalIssuer::issue(const Credential& c) const {
+  const int64_t iat = unix_seconds(clock_.now());
+  const int64_t exp = iat + options_.token_lifetime_seconds;
+  auto key = keys_.current();
+  json::object id{
+      {"sub", c.sub},
+      {"iss", options_.issuer},
+      {"aud", options_.client_id},
+      {"token_use", "id"},
+      {"cognito:username", c.username},
+      {"name", c.name},
+      {"email", c.email},
+      {"iat", iat},
+      {"exp", exp},
+  };
+  json::object access{
+      {"sub", c.sub},
+      {"iss", options_.issuer},
+      {"client_id", options_.client_id},
+      {"token_use", "access"},
+      {"username", c.username},
+      {"scope", "openid"},
+      {"iat", iat},
+      {"exp", exp},
+      {"jti", new_uuid()},
+  };
+  TokenSet out;
+  out.id_token = sign_jwt(*key, id);
+  out.access_token = sign_jwt(*key, access);
+  out.expires_in = options_.token_lifetime_seconds;
+  return out;
+}
+
+Principal LocalIssuer::verify(std::string_view token) {
+  if (token.empty()) reject("missing token");
+  if (token.size() > kMaxTokenBytes) reject("token too large");
+  if (auto cached = cache_.find(token)) return *cached;
+  Principal p = check(token);
+  cache_.insert(token, p);
+  return p;
+}
+
+Principal LocalIssuer::check(std::string_view token) const {
+  json::object claims = verify_jwt(token, keys_, JwtRules{options_.issuer, &clock_});
+  Principal p;
+  p.token_use = string_claim(claims, "token_use");
+  const auto& uses = options_.accepted_token_uses;
+  if (std::find(uses.begin(), uses.end(), p.token_use) == uses.end()) reject("wrong token_use");
+  const bool is_id = p.token_use == "id";
+  if (string_claim(claims, is_id ? "aud" : "client_id") != options_.client_id) reject("wrong token audience");
+  p.sub = string_claim(claims, "sub");
+  p.username = string_claim(claims, is_id ? "cognito:username" : "username");
+  if (p.sub.empty() || p.username.empty()) reject("malformed token: no subject");
+  p.name = string_claim(claims, "name");
+  p.email = string_claim(claims, "email");
+  p.expires_at = claims.at("exp").to_number<int64_t>();
+  return p;
+}
+
+}  // namespace k9::identity::local

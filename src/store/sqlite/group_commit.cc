@@ -1,0 +1,91 @@
+#include "store/sqlite/group_commit.h"
+
+#include <future>
+
+#include "store/store.h"
+
+namespace k9::store::sqlite {
+
+struct GroupCommitWriter::Op {
+  std::function<void(Connection&)> fn;
+  std::exception_ptr error;
+  std::promise<void> done;
+};
+
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> connection, size_t max_group)
+    : conn_(std::move(connection)), max_group_(max_group), thread_([this] { loop(); }) {}
+
+GroupCommitWriter::~GroupCommitWriter() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void GroupCommitWriter::run(std::function<void(Connection&)> fn) {
+  Op op;
+  op.fn = std::move(fn);
+  auto future = op.done.get_future();
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) throw Unavailable("store is closing");
+    queue_.push_back(&op);
+  }
+  cv_.notify_one();
+  future.get();
+  if (op.error) std::rethrow_exception(op.error);
+}
+
+void GroupCommitWriter::loop() {
+  std::deque<Op*> group;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      while (!queue_.empty() && group.size() < max_group_) {
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    commit_group(group);
+    group.clear();
+  }
+}
+
+void GroupCommitWriter::commit_group(std::deque<Op*>& group) {
+  std::exception_ptr group_error;
+  try {
+    conn_->exec("BEGIN IMMEDIATE");
+    for (Op* op : group) {
+      conn_->exec("SAVEPOINT w");
+      try {
+        op->fn(*conn_);
+        conn_->exec("RELEASE w");
+      } catch (...) {
+        op->error = std::current_exception();
+        conn_->exec("ROLLBACK TO w");
+        conn_->exec("RELEASE w");
+      }
+    }
+    conn_->exec("COMMIT");
+    commits_.fetch_add(1, std::memory_order_relaxed);
+    writes_.fetch_add(group.size(), std::memory_order_relaxed);
+  } catch (...) {
+    group_error = std::current_exception();
+    if (!sqlite3_get_autocommit(conn_->raw())) {
+      try {
+        conn_->exec("ROLLBACK");
+      } catch (...) {
+      }
+    }
+  }
+  for (Op* op : group) {
+    if (group_error) op->error = group_error;
+    op->done.set_value();
+  }
+}
+
+}  // namespace k9::store::sqlite

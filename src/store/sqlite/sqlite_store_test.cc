@@ -1,0 +1,96 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "store/sqlite/key_encoding.h"
+#include "store/store_conformance.h"
+
+namespace k9::store {
+namespace {
+
+namespace fs = std::filesystem;
+using AV = AttributeValue;
+
+std::string temp_db(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("k9-sqlite-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return (dir / name).string();
+}
+
+std::shared_ptr<Store> shared_sqlite() {
+  static std::shared_ptr<Store> store = [] {
+    auto path = temp_db("conformance.db");
+    fs::remove(path);
+    return std::make_shared<sqlite::SqliteStore>(path);
+  }();
+  return store;
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformance, testing::Values(StoreTarget{"sqlite", shared_sqlite}),
+                         [](const auto&) { return std::string("sqlite"); });
+
+TEST(KeyEncoding, NumbersSortByValue) {
+  std::vector<std::string> ordered{"-1e100", "-100", "-10", "-9.99", "-1.5", "-1", "-0.001", "0",
+                                   "0.001", "0.5",  "1",   "1.5",   "9.99", "10", "100",    "1e100"};
+  for (size_t i = 0; i + 1 < ordered.size(); ++i) {
+    auto a = sqlite::encode_key(AV::N(ordered[i]), AttrType::N, "n");
+    auto b = sqlite::encode_key(AV::N(ordered[i + 1]), AttrType::N, "n");
+    EXPECT_LT(a, b) << ordered[i] << " < " << ordered[i + 1];
+  }
+  EXPECT_EQ(sqlite::encode_key(AV::N("1.50"), AttrType::N, "n"), sqlite::encode_key(AV::N("1.5"), AttrType::N, "n"));
+}
+
+TEST(SqliteStore, AcknowledgedWritesSurviveReopen) {
+  auto path = temp_db("reopen.db");
+  fs::remove(path);
+  TableSchema schema{"things", {"id", AttrType::S}, {{"ByOwner", {"owner", AttrType::S, "n", AttrType::N}}}};
+  {
+    sqlite::SqliteStore s(path);
+    s.ensure_table(schema);
+    for (int i = 0; i < 50; ++i)
+      s.put({"things", {{"id", AV::S("i" + std::to_string(i))}, {"owner", AV::S("o")}, {"n", AV::N(i)}}});
+  }
+  sqlite::SqliteStore s(path);
+  EXPECT_EQ(s.count({"things", "ByOwner", AV::S("o")}), 50u);
+  EXPECT_TRUE(s.get("things", {{"id", AV::S("i49")}}));
+}
+
+TEST(SqliteStore, AddingAnIndexBackfillsExistingItems) {
+  auto path = temp_db("backfill.db");
+  fs::remove(path);
+  sqlite::SqliteStore s(path);
+  s.ensure_table({"t", {"id", AttrType::S}});
+  s.put({"t", {{"id", AV::S("a")}, {"g", AV::S("x")}}});
+  s.ensure_table({"t", {"id", AttrType::S}, {{"ByG", {"g", AttrType::S}}}});
+  EXPECT_EQ(s.count({"t", "ByG", AV::S("x")}), 1u);
+}
+
+TEST(SqliteStore, ConcurrentWritesShareCommits) {
+  auto path = temp_db("group.db");
+  fs::remove(path);
+  sqlite::SqliteStore s(path);
+  s.ensure_table({"t", {"id", AttrType::S}});
+  auto [c0, w0] = s.commit_stats();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) s.put({"t", {{"id", AV::S(std::to_string(t) + "-" + std::to_string(i))}}});
+    });
+  for (auto& th : threads) th.join();
+  auto [c1, w1] = s.commit_stats();
+  EXPECT_EQ(w1 - w0, 320u);
+  EXPECT_LT(c1 - c0, w1 - w0) << "writes waiting together must share a commit";
+  EXPECT_EQ(s.count({"t", "", AV::S("0-0")}), 1u);
+}
+
+TEST(SqliteStore, UnknownTableIsAValidationError) {
+  auto path = temp_db("unknown.db");
+  sqlite::SqliteStore s(path);
+  EXPECT_THROW(s.get("nope", {{"id", AV::S("a")}}), ValidationError);
+}
+
+}  // namespace
+}  // namespace k9::store
