@@ -10,6 +10,7 @@
 //    BOOL or NULL is treated as missing (the comparison is false, not an error).
 //  - AND / OR evaluate both sides, so an undefined placeholder or a refused constant anywhere in
 //    the expression is always reported, as DynamoDB validates the whole expression.
+#include <algorithm>
 #include <optional>
 
 #include "store/expr/document_path.h"

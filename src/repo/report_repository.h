@@ -1,0 +1,65 @@
+// Reports (table `reports`, key id, index UserReportsIndex: user_id + created_at) and their
+// reference products (table `products`, owned through user_id). Every read, change and
+// delete is conditioned on the caller's user id: another user's report is not_found, as if
+// it did not exist, and nothing changes. Favorites are changed by read-modify-write on a
+// `version` number, retried on conflict.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/domain.h"
+#include "repo/cursor.h"
+#include "repo/tables.h"
+#include "store/store.h"
+
+namespace k9::repo {
+
+struct ReportSummary {
+  std::string id, title, author, date, image_url, created_at, updated_at;
+  Analysis analysis;
+  size_t favorites_count = 0;
+};
+
+struct ReportPage {
+  std::vector<ReportSummary> reports;
+  size_t total = 0;
+  std::string next_cursor;  // empty: no more
+};
+
+class ReportRepository {
+ public:
+  ReportRepository(store::Store& store, const Tables& tables, CursorCodec cursors,
+                   const Clock& clock = Clock::system())
+      : store_(store), tables_(tables), cursors_(std::move(cursors)), clock_(clock) {}
+
+  // Writes the reference product and the report in one transaction. Ids of the report and
+  // of the reference product (and of images without one) are generated here.
+  Report create(const std::string& user_id, const std::string& author, std::string title, Product reference);
+  Report get(const std::string& user_id, const std::string& id);
+  // Newest first; `cursor` is one returned by an earlier page.
+  ReportPage list(const std::string& user_id, int limit, const std::string& cursor);
+  Report update_title(const std::string& user_id, const std::string& id, const std::string& title);
+  void remove(const std::string& user_id, const std::string& id);
+  std::vector<std::string> set_favorite(const std::string& user_id, const std::string& id,
+                                        const std::string& product_id, bool favorite);
+  std::vector<std::string> set_favorites(const std::string& user_id, const std::string& id,
+                                         std::vector<std::string> favorites);
+
+  static constexpr size_t kMaxFavorites = 500;
+
+ private:
+  store::Item get_owned(const std::string& user_id, const std::string& id);
+  Report report_from(const store::Item& item);
+  std::vector<std::string> change_favorites(
+      const std::string& user_id, const std::string& id,
+      const std::function<std::vector<std::string>(std::vector<std::string>)>& change);
+
+  store::Store& store_;
+  Tables tables_;
+  CursorCodec cursors_;
+  const Clock& clock_;
+};
+
+}  // namespace k9::repo

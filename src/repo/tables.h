@@ -1,0 +1,24 @@
+// Physical table names and schemas of SPEC section 2. Names follow the seed's variables:
+// DYNAMODB_{USERS,REPORTS,PRODUCTS,EMBEDDINGS}_TABLE, default k9-<table>-<ENVIRONMENT>
+// (ENVIRONMENT default "dev"); K9's own identities table is K9_IDENTITIES_TABLE.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace k9::repo {
+
+struct Tables {
+  std::string users, reports, products, embeddings, identities;
+
+  // `getenv` is the environment lookup (std::getenv in production; a map in tests).
+  static Tables from_env(const std::function<const char*(const char*)>& getenv);
+  std::vector<store::TableSchema> schemas() const;  // users, reports, products, embeddings
+};
+
+inline constexpr const char* kUserReportsIndex = "UserReportsIndex";
+inline constexpr const char* kModelVersionIndex = "ModelVersionIndex";
+
+}  // namespace k9::repo

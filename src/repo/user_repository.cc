@@ -1,0 +1,74 @@
+#include "repo/user_repository.h"
+
+#include "core/error.h"
+#include "repo/item_codec.h"
+
+namespace k9::repo {
+
+using store::AttributeValue;
+
+namespace {
+User user_from(const store::Item& item) {
+  User u;
+  try {
+    from_item(item, u);
+  } catch (const std::invalid_argument& e) {
+    throw Error(ErrorCode::internal, std::string("stored user is unreadable: ") + e.what());
+  }
+  if (auto it = item.find("user_id"); it != item.end() && it->second.is(store::AttrType::S)) u.id = it->second.s();
+  return u;
+}
+
+store::Item item_from(const User& u) {
+  store::Item item = to_item(u);
+  item.erase("id");
+  item["user_id"] = AttributeValue::S(u.id);
+  return item;
+}
+}  // namespace
+
+std::optional<User> UserRepository::find(const std::string& user_id) {
+  auto item = store_.get(table_, {{"user_id", AttributeValue::S(user_id)}});
+  if (!item) return std::nullopt;
+  return user_from(*item);
+}
+
+User UserRepository::get_or_create(const std::string& user_id, const std::string& name, const std::string& email) {
+  if (auto u = find(user_id)) return *u;
+  User u;
+  u.id = user_id;
+  u.name = name;
+  u.email = email;
+  u.created_at = u.updated_at = iso8601_ms(clock_.now());
+  try {
+    store_.put({table_, item_from(u), "attribute_not_exists(user_id)"});
+    return u;
+  } catch (const store::ConditionFailed&) {
+    return *find(user_id);  // created concurrently
+  }
+}
+
+User UserRepository::update_profile(const std::string& user_id, const ProfilePatch& patch) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    User u = get_or_create(user_id, "", "");
+    std::string previous = u.updated_at;
+    if (patch.name) u.name = *patch.name;
+    if (patch.email) u.email = *patch.email;
+    if (patch.preferences) {
+      auto& p = *patch.preferences;
+      if (p.default_report_title) u.preferences.default_report_title = p.default_report_title;
+      if (p.auto_save_favorites) u.preferences.auto_save_favorites = p.auto_save_favorites;
+      if (p.export_format) u.preferences.export_format = p.export_format;
+    }
+    u.updated_at = iso8601_ms(clock_.now());
+    try {
+      store_.put({table_, item_from(u), "updated_at = :prev", {}, {{":prev", AttributeValue::S(previous)}}});
+      return u;
+    } catch (const store::ConditionFailed&) {
+      continue;  // changed meanwhile: read again and reapply
+    }
+  }
+  throw Error(ErrorCode::conflict, "profile is being changed concurrently; try again");
+}
+
+}  // namespace k9::repo
