@@ -1,1 +1,107 @@
-int main() { return 0; }
+// k9: the one binary. `k9 serve` runs the embedded server; the other commands manage it.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/runtime.h"
+#include "core/error.h"
+#include "http/server.h"
+
+using namespace k9;
+
+namespace {
+
+void setup_logging() {
+  // Operational messages go to stderr as text; the access log (one JSON object per
+  // request, written by the HTTP server) goes to stdout.
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("k9"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+  auto access = spdlog::stdout_logger_mt("access");
+  access->set_pattern("%v");
+}
+
+int serve(const cli::Config& config) {
+  setup_logging();
+  cli::Runtime runtime(config);
+  http::ServerOptions opts;
+  opts.host = config.host;
+  opts.port = static_cast<uint16_t>(config.port);
+  opts.base_path = config.base_path;
+  opts.cors_origin = config.cors_origin;
+  opts.max_body_bytes = config.max_body_bytes;
+  http::Server server(opts, runtime.app());
+  server.start();
+  spdlog::info("k9 listening on http://{}:{} (data {})", config.host, server.port(), config.data.string());
+  http::run_until_signal(server, std::chrono::seconds(10));
+  spdlog::info("k9 stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"K9: the visual material-matching backend.\n"
+               "Configuration comes from the environment (K9_DATA, K9_STORE, K9_HOST, K9_PORT, K9_BASE_PATH, "
+               "K9_CORS_ORIGIN); flags override it."};
+  app.require_subcommand(1);
+  cli::Config config = cli::Config::from_env();
+  std::string data_flag;
+  app.add_option("--data", data_flag, "data folder (default ./k9-data, or K9_DATA)");
+  app.add_option("--store", config.store, "records: sqlite:PATH (default sqlite:<data>/k9.db)");
+
+  auto* serve_cmd = app.add_subcommand("serve", "run the HTTP server (embedded mode: SQLite, local tokens)");
+  serve_cmd->add_option("--host", config.host, "address to listen on")->capture_default_str();
+  serve_cmd->add_option("--port", config.port, "port to listen on (0: any free port)")->capture_default_str();
+  serve_cmd->add_option("--data", data_flag, "data folder");
+  serve_cmd->add_option("--base-path", config.base_path, "path prefix to strip, e.g. /prod");
+
+  auto* users_cmd = app.add_subcommand("users", "manage local-mode users");
+  users_cmd->require_subcommand(1);
+  auto* add_cmd = users_cmd->add_subcommand("add", "add a user who can sign in with /auth/login");
+  std::string username, password, name, email;
+  bool temporary = false, exist_ok = false;
+  add_cmd->add_option("NAME", username, "username")->required();
+  add_cmd->add_option("--password", password, "password (8 characters or more)")->required();
+  add_cmd->add_flag("--temporary", temporary, "the user must set a new password at first sign-in");
+  add_cmd->add_option("--name", name, "display name");
+  add_cmd->add_option("--email", email, "email address");
+  add_cmd->add_flag("--exist-ok", exist_ok, "succeed when the user exists already");
+
+  auto* token_cmd = app.add_subcommand("token", "print an id token for a local user");
+  std::string token_user;
+  token_cmd->add_option("NAME", token_user, "username")->required();
+
+  CLI11_PARSE(app, argc, argv);
+  if (!data_flag.empty()) config.data = data_flag;
+
+  try {
+    if (*serve_cmd) return serve(config);
+    if (*add_cmd) {
+      cli::Runtime runtime(config);
+      try {
+        auto c = runtime.credentials().add(username, password, temporary, name, email);
+        std::cout << "added " << c.username << " (sub " << c.sub << ")\n";
+      } catch (const Error& e) {
+        if (!(exist_ok && e.code() == ErrorCode::conflict)) throw;
+        std::cout << username << " exists already\n";
+      }
+      return 0;
+    }
+    if (*token_cmd) {
+      cli::Runtime runtime(config);
+      auto c = runtime.credentials().find(token_user);
+      if (!c) throw Error(ErrorCode::not_found, "no such user: " + token_user);
+      std::cout << runtime.issuer().issue(*c).id_token << "\n";
+      return 0;
+    }
+  } catch (const Error& e) {
+    std::cerr << "k9: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "k9: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -36,7 +36,9 @@ T read_or_internal(const store::Item& item, const char* what) {
 
 ReportSummary summary_from(const store::Item& item) {
   ReportSummary s;
-  auto r = read_or_internal<Report>(item, "report");  // reference read separately, below
+  store::Item copy = item;
+  copy.erase("reference");  // a product id or an embedded product: not part of a summary
+  auto r = read_or_internal<Report>(copy, "report");
   s.id = r.id;
   s.title = r.title;
   s.author = r.author;

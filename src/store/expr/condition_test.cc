@@ -97,7 +97,7 @@ TEST_F(ConditionTest, MissingAttributeComparisons) {
   EXPECT_FALSE(eval("nope >= :v", v));
   EXPECT_FALSE(eval("nope BETWEEN :v AND :v", v));
   EXPECT_FALSE(eval("nope IN (:v)", v));
-  EXPECT_FALSE(eval("NOT nope = :v", v));
+  EXPECT_TRUE(eval("NOT nope = :v", v));  // NOT false
   EXPECT_FALSE(eval("NOT nope <> :v", v));
 }
 

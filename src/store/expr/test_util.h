@@ -13,6 +13,7 @@ using AV = AttributeValue;
 inline AV S(const char* s) { return AV::S(s); }
 inline AV N(const char* n) { return AV::N(std::string_view(n)); }
 inline AV N(long long n) { return AV::N(n); }
+inline AV N(int n) { return AV::N(static_cast<long long>(n)); }
 
 inline bool cond(const std::string& text, const Item* item, const Values& values = {}, const Names& names = {}) {
   return Condition::parse(text)->evaluate(item, names, values);

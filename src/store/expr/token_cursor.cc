@@ -101,9 +101,10 @@ void TokenCursor::syntax_error() const {
   // "near" spans the previous token, this one and the following one, as DynamoDB shows it.
   size_t begin = pos_ > 0 ? tokens_[pos_ - 1].offset : t.offset;
   const Token& after = peek(1);
-  size_t end = t.kind == Token::kEnd ? source_.size()
-               : after.kind == Token::kEnd ? t.offset + t.text.size()
-                                           : after.offset + after.text.size();
+  const Token& last = t.kind == Token::kEnd ? (pos_ > 0 ? tokens_[pos_ - 1] : t)
+                      : after.kind == Token::kEnd ? t
+                                                  : after;
+  size_t end = last.offset + last.text.size();
   std::string near(source_.substr(begin, end - begin));
   fail("Syntax error; token: \"" + token + "\", near: \"" + near + "\"");
 }

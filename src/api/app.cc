@@ -1,0 +1,197 @@
+#include "api/app.h"
+
+#include <charconv>
+
+#include "api/validation.h"
+#include "core/json.h"
+#include "core/json_codec.h"
+
+namespace k9::api {
+
+namespace json = boost::json;
+
+int http_status(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::bad_request: return 400;
+    case ErrorCode::unauthorized: return 401;
+    case ErrorCode::forbidden: return 403;
+    case ErrorCode::not_found: return 404;
+    case ErrorCode::method_not_allowed: return 405;
+    case ErrorCode::conflict: return 409;
+    case ErrorCode::gone: return 410;
+    case ErrorCode::too_large: return 413;
+    case ErrorCode::unsupported_media: return 415;
+    case ErrorCode::too_many_requests: return 429;
+    case ErrorCode::unavailable: return 503;
+    case ErrorCode::internal: return 500;
+  }
+  return 500;
+}
+
+Response error_response(ErrorCode code, const std::string& message, int retry_after) {
+  Response r;
+  r.status = http_status(code);
+  r.body = to_json_text(json::object{{"message", message}, {"code", error_code_name(code)}});
+  if (retry_after > 0) r.headers.emplace_back("Retry-After", std::to_string(retry_after));
+  return r;
+}
+
+namespace {
+
+Response json_response(int status, const json::value& v) {
+  Response r;
+  r.status = status;
+  r.body = to_json_text(v);
+  return r;
+}
+
+json::value report_json(const Report& r) { return to_json(r); }
+
+json::value user_json(const User& u) { return to_json(u); }
+
+}  // namespace
+
+App::App(AppServices services) : s_(std::move(services)) { add_routes(); }
+
+identity::Principal App::authenticate(const Request& req) const {
+  auto it = req.headers.find("authorization");
+  if (it == req.headers.end()) throw unauthorized("Missing Authorization header");
+  std::string_view h = it->second;
+  constexpr std::string_view kBearer = "Bearer ";
+  if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer)
+    throw unauthorized("Authorization header must be 'Bearer <token>'");
+  return s_.verifier.verify(h.substr(kBearer.size()));
+}
+
+void App::add_routes() {
+  router_.add("GET", "/healthz", [this](const Request&, const Params&) {
+    if (!s_.store.healthy()) throw Error(ErrorCode::unavailable, "store is not answering", 5);
+    return json_response(200, json::object{{"status", "ok"}});
+  });
+
+  if (s_.jwks) {
+    router_.add("GET", "/.well-known/jwks.json", [this](const Request&, const Params&) {
+      Response r;
+      r.body = s_.jwks();
+      r.headers.emplace_back("Cache-Control", "public, max-age=300");
+      return r;
+    });
+  }
+
+  router_.add("POST", "/auth/login", [this](const Request& req, const Params&) {
+    if (!s_.authenticator) throw not_found("Sign-in is not available here");
+    auto body = parse_json_object(req.body);
+    auto in = decode_login(body);
+    auto result = s_.authenticator->login(in.username, in.password, req.remote_address);
+    if (!result.tokens) {
+      return json_response(202, json::object{{"challenge", result.challenge},
+                                             {"session", result.session},
+                                             {"username", in.username}});
+    }
+    auto& t = *result.tokens;
+    return json_response(200, json::object{{"accessToken", t.access_token},
+                                           {"idToken", t.id_token},
+                                           {"refreshToken", t.refresh_token},
+                                           {"expiresIn", t.expires_in},
+                                           {"tokenType", "Bearer"}});
+  });
+
+  router_.add("GET", "/user/profile", [this](const Request& req, const Params&) {
+    auto p = authenticate(req);
+    return json_response(200, user_json(s_.users.get_or_create(p.sub, p.name, p.email)));
+  });
+
+  router_.add("PATCH", "/user/profile", [this](const Request& req, const Params&) {
+    auto p = authenticate(req);
+    auto patch = decode_profile_patch(parse_json_object(req.body));
+    s_.users.get_or_create(p.sub, p.name, p.email);
+    return json_response(200, user_json(s_.users.update_profile(p.sub, patch)));
+  });
+
+  router_.add("GET", "/reports", [this](const Request& req, const Params&) {
+    auto p = authenticate(req);
+    int limit = parse_limit(req.query);
+    auto c = req.query.find("cursor");
+    auto page = s_.reports.list(p.sub, limit, c == req.query.end() ? "" : c->second);
+    json::array items;
+    for (auto& r : page.reports) {
+      json::object o{{"id", r.id},       {"title", r.title},           {"author", r.author},
+                     {"date", r.date},   {"imageUrl", r.image_url},    {"analysis", to_json(r.analysis)},
+                     {"favoritesCount", r.favorites_count}, {"createdAt", r.created_at}, {"updatedAt", r.updated_at}};
+      items.push_back(std::move(o));
+    }
+    return json_response(200, json::object{{"reports", std::move(items)},
+                                           {"total", page.total},
+                                           {"limit", limit},
+                                           {"next_cursor", page.next_cursor.empty() ? json::value(nullptr)
+                                                                                    : json::value(page.next_cursor)},
+                                           {"has_more", !page.next_cursor.empty()}});
+  });
+
+  router_.add("POST", "/reports", [this](const Request& req, const Params&) {
+    auto p = authenticate(req);
+    auto in = decode_new_report(parse_json_object(req.body));
+    std::string author = !p.name.empty() ? p.name : p.username;
+    Report r = s_.reports.create(p.sub, author, std::move(in.title), std::move(in.reference));
+    return json_response(201, json::object{{"id", r.id},
+                                           {"title", r.title},
+                                           {"author", r.author},
+                                           {"date", r.date},
+                                           {"analysis", to_json(r.analysis)}});
+  });
+
+  router_.add("GET", "/reports/{id}", [this](const Request& req, const Params& params) {
+    auto p = authenticate(req);
+    return json_response(200, report_json(s_.reports.get(p.sub, checked_report_id(params.at("id")))));
+  });
+
+  router_.add("PATCH", "/reports/{id}", [this](const Request& req, const Params& params) {
+    auto p = authenticate(req);
+    std::string id = checked_report_id(params.at("id"));
+    auto title = decode_title_patch(parse_json_object(req.body));
+    return json_response(200, report_json(s_.reports.update_title(p.sub, id, title)));
+  });
+
+  router_.add("DELETE", "/reports/{id}", [this](const Request& req, const Params& params) {
+    auto p = authenticate(req);
+    s_.reports.remove(p.sub, checked_report_id(params.at("id")));
+    return json_response(200, json::object{{"success", true}});
+  });
+
+  router_.add("PUT", "/reports/{id}/favorites/{productId}", [this](const Request& req, const Params& params) {
+    auto p = authenticate(req);
+    std::string id = checked_report_id(params.at("id"));
+    std::string product = checked_product_id(params.at("productId"), "productId");
+    bool favorite = decode_is_favorite(parse_json_object(req.body));
+    auto favorites = s_.reports.set_favorite(p.sub, id, product, favorite);
+    return json_response(200, json::object{{"success", true}, {"favorites", to_json(favorites)}});
+  });
+
+  router_.add("PUT", "/reports/{id}/favorites", [this](const Request& req, const Params& params) {
+    auto p = authenticate(req);
+    std::string id = checked_report_id(params.at("id"));
+    auto list = decode_favorites(parse_json_object(req.body));
+    auto favorites = s_.reports.set_favorites(p.sub, id, std::move(list));
+    return json_response(200, json::object{{"success", true}, {"favorites", to_json(favorites)}});
+  });
+}
+
+Response App::handle(const Request& req) {
+  try {
+    auto m = router_.match(req.method, req.path);
+    if (!m.path_found) return error_response(ErrorCode::not_found, "No route for " + req.path);
+    if (!m.handler) {
+      Response r = error_response(ErrorCode::method_not_allowed, "Method " + req.method + " not allowed here");
+      r.headers.emplace_back("Allow", m.allow);
+      return r;
+    }
+    return (*m.handler)(req, m.params);
+  } catch (const Error& e) {
+    return error_response(e.code(), e.what(), e.retry_after());
+  } catch (const store::Unavailable& e) {
+    return error_response(ErrorCode::unavailable, "The store is unavailable; try again", 2);
+  }
+  // Anything else is a bug: let the front door log it and answer 500.
+}
+
+}  // namespace k9::api

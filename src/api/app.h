@@ -1,0 +1,44 @@
+// The K9 API (SPEC section 3) as a transport-neutral Handler: request in, response out.
+// Knows nothing of sockets, Lambda, SQLite or AWS; it drives the repositories and the
+// identity port. Every error leaves as the JSON error body with its status.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/http_types.h"
+#include "api/router.h"
+#include "core/error.h"
+#include "identity/identity.h"
+#include "repo/report_repository.h"
+#include "repo/user_repository.h"
+
+namespace k9::api {
+
+struct AppServices {
+  store::Store& store;  // for health checks
+  repo::UserRepository& users;
+  repo::ReportRepository& reports;
+  identity::TokenVerifier& verifier;
+  identity::Authenticator* authenticator = nullptr;  // nullptr: /auth/login answers 404
+  std::function<std::string()> jwks;                  // empty: no JWKS route (Cognito mode)
+};
+
+class App final : public Handler {
+ public:
+  explicit App(AppServices services);
+  Response handle(const Request& request) override;
+
+ private:
+  identity::Principal authenticate(const Request& request) const;
+  void add_routes();
+
+  AppServices s_;
+  Router router_;
+};
+
+// The JSON error body {"message", "code"} with the status of `code`.
+Response error_response(ErrorCode code, const std::string& message, int retry_after = 0);
+int http_status(ErrorCode code);
+
+}  // namespace k9::api

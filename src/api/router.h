@@ -1,0 +1,36 @@
+// Route table: method + path pattern ("/reports/{id}/favorites/{productId}") -> handler.
+// An unknown path is 404; a known path with another method is 405 with an Allow header.
+#pragma once
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "api/http_types.h"
+
+namespace k9::api {
+
+using Params = std::map<std::string, std::string>;
+
+struct RouteMatch {
+  std::function<Response(const Request&, const Params&)> const* handler = nullptr;
+  Params params;
+  std::string allow;  // methods of the path when the method did not match
+  bool path_found = false;
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, std::function<Response(const Request&, const Params&)> h);
+  RouteMatch match(const std::string& method, const std::string& path) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;  // "{name}" captures one non-empty segment
+    std::function<Response(const Request&, const Params&)> handler;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace k9::api

@@ -1,0 +1,158 @@
+#include "api/validation.h"
+
+#include <boost/describe.hpp>
+#include <charconv>
+
+#include "core/error.h"
+#include "core/json_codec.h"
+
+namespace k9::api {
+
+namespace json = boost::json;
+
+namespace {
+
+struct TitlePatch {
+  std::optional<std::string> title;
+};
+BOOST_DESCRIBE_STRUCT(TitlePatch, (), (title))
+struct FavoriteInput {
+  std::optional<bool> is_favorite;
+};
+BOOST_DESCRIBE_STRUCT(FavoriteInput, (), (is_favorite))
+struct FavoritesInput {
+  std::optional<std::vector<std::string>> favorites;
+};
+BOOST_DESCRIBE_STRUCT(FavoritesInput, (), (favorites))
+struct ProfileInput {
+  std::optional<std::string> name, email;
+  std::optional<Preferences> preferences;
+};
+BOOST_DESCRIBE_STRUCT(ProfileInput, (), (name, email, preferences))
+
+}  // namespace
+
+BOOST_DESCRIBE_STRUCT(LoginInput, (), (username, password))
+BOOST_DESCRIBE_STRUCT(NewReportInput, (), (title, reference))
+
+namespace {
+
+std::string checked_title(const std::string& title) {
+  size_t n = utf8_length(title);
+  bool blank = title.find_first_not_of(" \t\r\n") == std::string::npos;
+  if (n == 0 || blank) throw bad_request("title must not be empty");
+  if (n > kMaxTitleChars) throw bad_request("title must be at most 200 characters");
+  return title;
+}
+
+void check_text(const std::optional<std::string>& v, const char* field, size_t max_chars) {
+  if (v && utf8_length(*v) > max_chars)
+    throw bad_request(std::string(field) + " must be at most " + std::to_string(max_chars) + " characters");
+}
+
+void check_product(const Product& p) {
+  if (!p.id.empty()) checked_product_id(p.id, "reference.id");
+  if (utf8_length(p.model) > kMaxNameChars) throw bad_request("reference.model must be at most 200 characters");
+  check_text(p.brand, "reference.brand", kMaxNameChars);
+  check_text(p.series, "reference.series", kMaxNameChars);
+  if (p.images.size() > kMaxImagesPerProduct)
+    throw bad_request("reference.images must have at most " + std::to_string(kMaxImagesPerProduct) + " images");
+  for (size_t i = 0; i < p.images.size(); ++i) {
+    if (p.images[i].url.empty())
+      throw bad_request("reference.images[" + std::to_string(i) + "].url must not be empty");
+    if (!p.images[i].id.empty()) checked_product_id(p.images[i].id, "reference.images[" + std::to_string(i) + "].id");
+  }
+}
+
+}  // namespace
+
+size_t utf8_length(std::string_view text) {
+  size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+LoginInput decode_login(const json::object& body) {
+  auto in = decode_json<LoginInput>(body, "", {.max_string = 256});
+  if (in.username.empty()) throw bad_request("username is required");
+  if (in.password.empty()) throw bad_request("password is required");
+  return in;
+}
+
+NewReportInput decode_new_report(const json::object& body) {
+  if (!body.contains("title")) throw bad_request("title is required");
+  if (!body.contains("reference")) throw bad_request("reference is required");
+  auto in = decode_json<NewReportInput>(body);
+  in.title = checked_title(in.title);
+  check_product(in.reference);
+  return in;
+}
+
+std::string decode_title_patch(const json::object& body) {
+  auto in = decode_json<TitlePatch>(body);
+  if (!in.title) throw bad_request("title is required");
+  return checked_title(*in.title);
+}
+
+repo::ProfilePatch decode_profile_patch(const json::object& body) {
+  auto in = decode_json<ProfileInput>(body, "", {.max_string = 320});
+  check_text(in.name, "name", kMaxNameChars);
+  if (in.email && !in.email->empty()) {
+    auto at = in.email->find('@');
+    if (at == std::string::npos || at == 0 || at + 1 == in.email->size() || in.email->size() > 254)
+      throw bad_request("email must be an email address");
+  }
+  if (in.preferences) {
+    check_text(in.preferences->default_report_title, "preferences.defaultReportTitle", kMaxTitleChars);
+    auto& f = in.preferences->export_format;
+    if (f && *f != "zip" && *f != "csv" && *f != "pdf")
+      throw bad_request("preferences.exportFormat must be one of zip, csv, pdf");
+  }
+  return {in.name, in.email, in.preferences};
+}
+
+bool decode_is_favorite(const json::object& body) {
+  auto in = decode_json<FavoriteInput>(body);
+  if (!in.is_favorite) throw bad_request("isFavorite is required");
+  return *in.is_favorite;
+}
+
+std::vector<std::string> decode_favorites(const json::object& body) {
+  auto in = decode_json<FavoritesInput>(body, "", {.max_string = 128, .max_array = 500});
+  if (!in.favorites) throw bad_request("favorites is required");
+  for (size_t i = 0; i < in.favorites->size(); ++i)
+    checked_product_id((*in.favorites)[i], "favorites[" + std::to_string(i) + "]");
+  return *in.favorites;
+}
+
+int parse_limit(const std::map<std::string, std::string>& query) {
+  auto it = query.find("limit");
+  if (it == query.end()) return 20;
+  int v = 0;
+  auto& s = it->second;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size() || v < 1 || v > 100)
+    throw bad_request("limit must be an integer between 1 and 100");
+  return v;
+}
+
+namespace {
+bool safe_id(const std::string& id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (unsigned char c : id)
+    if (!(std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':')) return false;
+  return true;
+}
+}  // namespace
+
+std::string checked_report_id(const std::string& id) {
+  if (!safe_id(id)) throw not_found("Report not found");
+  return id;
+}
+
+std::string checked_product_id(const std::string& id, const std::string& field) {
+  if (!safe_id(id)) throw bad_request(field + " must be 1 to 128 characters of letters, digits and . _ : -");
+  return id;
+}
+
+}  // namespace k9::api

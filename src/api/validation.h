@@ -1,0 +1,44 @@
+// Request bodies and parameters of the API, decoded strictly (core/json_codec.h) and
+// checked against the rules of SPEC section 3. Every failure is k9::Error bad_request (or
+// not_found for ids that cannot exist) with a message naming the field.
+#pragma once
+#include <boost/json.hpp>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/domain.h"
+#include "repo/user_repository.h"
+
+namespace k9::api {
+
+struct LoginInput {
+  std::string username, password;
+};
+struct NewReportInput {
+  std::string title;
+  Product reference;
+};
+
+inline constexpr size_t kMaxTitleChars = 200;
+inline constexpr size_t kMaxNameChars = 200;
+inline constexpr size_t kMaxImagesPerProduct = 20;
+
+LoginInput decode_login(const boost::json::object& body);
+NewReportInput decode_new_report(const boost::json::object& body);
+std::string decode_title_patch(const boost::json::object& body);
+repo::ProfilePatch decode_profile_patch(const boost::json::object& body);
+bool decode_is_favorite(const boost::json::object& body);
+std::vector<std::string> decode_favorites(const boost::json::object& body);
+
+// `limit` query parameter: an integer 1..100, default 20.
+int parse_limit(const std::map<std::string, std::string>& query);
+// Report ids are K9-made UUIDs (or the Python generation's ids): 1..128 safe characters;
+// anything else cannot exist and is not_found.
+std::string checked_report_id(const std::string& id);
+// Product ids: 1..128 characters of [A-Za-z0-9._:-]; bad_request naming `field` otherwise.
+std::string checked_product_id(const std::string& id, const std::string& field);
+// Number of Unicode code points of valid UTF-8 text.
+size_t utf8_length(std::string_view text);
+
+}  // namespace k9::api

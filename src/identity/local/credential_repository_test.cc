@@ -1,0 +1,172 @@
+// CredentialRepository against the real embedded store (SqliteStore).
+#include "identity/local/credential_repository.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sodium.h>
+
+#include <functional>
+#include <regex>
+
+#include "core/error.h"
+#include "identity/fake_clock.h"
+#include "identity/local/test_support.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace k9::identity::local {
+namespace {
+
+using identity::testing::FakeClock;
+using store::AttributeValue;
+using testing::TempDir;
+
+constexpr const char* kTable = "k9-identities-test";
+
+void expect_error(ErrorCode code, const std::string& message, const std::function<void()>& f) {
+  try {
+    f();
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), code) << e.what();
+    EXPECT_THAT(e.what(), ::testing::HasSubstr(message));
+  }
+}
+
+class CredentialRepositoryTest : public ::testing::Test {
+ protected:
+  CredentialRepositoryTest() { store_->ensure_table(CredentialRepository::schema(kTable)); }
+
+  std::optional<store::Item> raw(const std::string& username) {
+    return store_->get(kTable, {{"username", AttributeValue::S(username)}});
+  }
+
+  TempDir dir_;
+  FakeClock clock_{1'800'000'000};
+  std::unique_ptr<store::Store> store_ = std::make_unique<store::sqlite::SqliteStore>((dir_.path() / "k9.db").string());
+  CredentialRepository repo_{*store_, kTable, PasswordHashing::minimum(), clock_};
+};
+
+TEST_F(CredentialRepositoryTest, SchemaIsKeyedByUsername) {
+  auto s = CredentialRepository::schema("k9-identities-dev");
+  EXPECT_EQ(s.name, "k9-identities-dev");
+  EXPECT_EQ(s.key.partition_key, "username");
+  EXPECT_EQ(s.key.partition_type, store::AttrType::S);
+  EXPECT_FALSE(s.key.has_sort_key());
+  EXPECT_TRUE(s.indexes.empty());
+}
+
+TEST_F(CredentialRepositoryTest, AddStoresAnArgon2idHashNeverThePassword) {
+  Credential c = repo_.add("alice", "correct horse", false, "Alice", "alice@example.com");
+  EXPECT_EQ(c.username, "alice");
+  EXPECT_TRUE(std::regex_match(c.sub, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
+  EXPECT_EQ(c.created_at, "2027-01-15T08:00:00.000Z");
+  EXPECT_EQ(c.updated_at, c.created_at);
+  EXPECT_FALSE(c.temporary);
+
+  auto item = raw("alice");
+  ASSERT_TRUE(item);
+  const std::string& hash = item->at("password_hash").s();
+  EXPECT_THAT(hash, ::testing::StartsWith("$argon2id$v=19$m=8,t=1,"));  // the configured (minimum) limits
+  EXPECT_THAT(hash, ::testing::Not(::testing::HasSubstr("correct horse")));
+  EXPECT_EQ(item->at("sub").s(), c.sub);
+  EXPECT_EQ(item->at("temporary"), AttributeValue::Bool(false));
+  EXPECT_EQ(item->at("name").s(), "Alice");
+  EXPECT_EQ(item->at("email").s(), "alice@example.com");
+  EXPECT_EQ(item->at("created_at").s(), "2027-01-15T08:00:00.000Z");
+}
+
+TEST_F(CredentialRepositoryTest, InteractiveLimitsAreTheDefault) {
+  auto limits = PasswordHashing::interactive();
+  EXPECT_EQ(limits.opslimit, crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE);
+  EXPECT_EQ(limits.memlimit, crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE);
+}
+
+TEST_F(CredentialRepositoryTest, FindAnswersTheCredential) {
+  Credential added = repo_.add("bob@example.com", "password1", true);
+  auto found = repo_.find("bob@example.com");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->sub, added.sub);
+  EXPECT_TRUE(found->temporary);
+  EXPECT_TRUE(found->name.empty());
+  EXPECT_FALSE(repo_.find("nobody"));
+  EXPECT_FALSE(repo_.find("not a valid name"));
+  EXPECT_FALSE(raw("bob@example.com")->contains("name"));
+}
+
+TEST_F(CredentialRepositoryTest, TakenUsernameIsAConflictAndChangesNothing) {
+  Credential first = repo_.add("carol", "password1", false);
+  expect_error(ErrorCode::conflict, "username already exists", [&] { repo_.add("carol", "password2", true); });
+  EXPECT_EQ(repo_.find("carol")->sub, first.sub);
+  EXPECT_TRUE(repo_.verify_password("carol", "password1"));
+  EXPECT_FALSE(repo_.verify_password("carol", "password2"));
+}
+
+TEST_F(CredentialRepositoryTest, UsernamesAreCaseSensitive) {
+  repo_.add("dave", "password1", false);
+  EXPECT_NO_THROW(repo_.add("Dave", "password2", false));
+  EXPECT_NE(repo_.find("dave")->sub, repo_.find("Dave")->sub);
+}
+
+TEST_F(CredentialRepositoryTest, ValidatesUsernames) {
+  EXPECT_NO_THROW(repo_.add(std::string(128, 'a'), "password1", false));
+  EXPECT_NO_THROW(repo_.add("A.z_0@9+x-y", "password1", false));
+  expect_error(ErrorCode::bad_request, "username is required", [&] { repo_.add("", "password1", false); });
+  for (std::string bad : {std::string(129, 'a'), std::string("has space"), std::string("semi;colon"),
+                          std::string("slash/"), std::string("caf\xc3\xa9"), std::string("nul\0x", 5),
+                          std::string("#hash")}) {
+    expect_error(ErrorCode::bad_request, "username must be 1 to 128 characters", [&] { repo_.add(bad, "password1", false); });
+    EXPECT_FALSE(raw(bad));
+  }
+}
+
+TEST_F(CredentialRepositoryTest, ValidatesPasswords) {
+  expect_error(ErrorCode::bad_request, "password is required", [&] { repo_.add("erin", "", false); });
+  expect_error(ErrorCode::bad_request, "password must be 8 to 256 bytes", [&] { repo_.add("erin", "short", false); });
+  expect_error(ErrorCode::bad_request, "password must be 8 to 256 bytes",
+               [&] { repo_.add("erin", std::string(257, 'p'), false); });
+  EXPECT_FALSE(repo_.find("erin"));
+}
+
+TEST_F(CredentialRepositoryTest, VerifyPassword) {
+  Credential added = repo_.add("frank", "s3cret-pass", false, "Frank");
+  auto ok = repo_.verify_password("frank", "s3cret-pass");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->sub, added.sub);
+  EXPECT_EQ(ok->name, "Frank");
+  EXPECT_FALSE(repo_.verify_password("frank", "s3cret-pasS"));
+  EXPECT_FALSE(repo_.verify_password("frank", ""));
+  EXPECT_FALSE(repo_.verify_password("frank", std::string("s3cret-pass\0", 12)));
+  EXPECT_FALSE(repo_.verify_password("Frank", "s3cret-pass"));
+  EXPECT_FALSE(repo_.verify_password("nobody", "s3cret-pass"));  // runs the dummy hash
+  EXPECT_FALSE(repo_.verify_password("", "s3cret-pass"));
+  EXPECT_FALSE(repo_.verify_password(std::string(1000, 'x'), "s3cret-pass"));
+}
+
+TEST_F(CredentialRepositoryTest, SetPasswordReplacesTheHashAndClearsTemporary) {
+  repo_.add("gina", "first-pass", true);
+  clock_.advance(60);
+  Credential c = repo_.set_password("gina", "second-pass");
+  EXPECT_FALSE(c.temporary);
+  EXPECT_EQ(c.updated_at, "2027-01-15T08:01:00.000Z");
+  EXPECT_EQ(c.created_at, "2027-01-15T08:00:00.000Z");
+  EXPECT_FALSE(repo_.verify_password("gina", "first-pass"));
+  EXPECT_TRUE(repo_.verify_password("gina", "second-pass"));
+  expect_error(ErrorCode::not_found, "user not found", [&] { repo_.set_password("nobody", "second-pass"); });
+  EXPECT_FALSE(raw("nobody"));
+  expect_error(ErrorCode::bad_request, "newPassword", [&] { repo_.set_password("gina", "x"); });
+}
+
+TEST_F(CredentialRepositoryTest, SurvivesReopeningTheStore) {
+  Credential added = repo_.add("hank", "password1", false);
+  store_.reset();
+  store::sqlite::SqliteStore reopened((dir_.path() / "k9.db").string());
+  reopened.ensure_table(CredentialRepository::schema(kTable));
+  CredentialRepository again(reopened, kTable, PasswordHashing::minimum(), clock_);
+  auto c = again.verify_password("hank", "password1");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->sub, added.sub);
+}
+
+}  // namespace
+}  // namespace k9::identity::local
