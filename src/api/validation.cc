@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/json_codec.h"
+#include "core/utf8.h"
 
 namespace k9::api {
 
@@ -65,12 +66,6 @@ void check_product(const Product& p) {
 }
 
 }  // namespace
-
-size_t utf8_length(std::string_view text) {
-  size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 LoginInput decode_login(const json::object& body) {
   auto in = decode_json<LoginInput>(body, "", {.max_string = 256});

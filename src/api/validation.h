@@ -38,7 +38,5 @@ int parse_limit(const std::map<std::string, std::string>& query);
 std::string checked_report_id(const std::string& id);
 // Product ids: 1..128 characters of [A-Za-z0-9._:-]; bad_request naming `field` otherwise.
 std::string checked_product_id(const std::string& id, const std::string& field);
-// Number of Unicode code points of valid UTF-8 text.
-size_t utf8_length(std::string_view text);
 
 }  // namespace k9::api

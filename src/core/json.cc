@@ -4,12 +4,14 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/utf8.h"
 
 namespace k9 {
 
 namespace json = boost::json;
 
 json::value parse_json(std::string_view text) {
+  if (!valid_utf8(text)) throw bad_request("Request body is not valid UTF-8");
   json::parse_options opt;
   opt.max_depth = 32;
   boost::system::error_code ec;

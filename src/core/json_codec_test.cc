@@ -59,3 +59,19 @@ TEST(Json, WritesShortestNumbers) {
 
 }  // namespace
 }  // namespace k9
+
+#include "core/utf8.h"
+namespace k9 {
+namespace {
+TEST(Utf8, RefusesMalformedSequences) {
+  EXPECT_TRUE(valid_utf8("plain ascii"));
+  EXPECT_TRUE(valid_utf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"));
+  EXPECT_FALSE(valid_utf8("\xff"));
+  EXPECT_FALSE(valid_utf8("\xc3"));              // truncated
+  EXPECT_FALSE(valid_utf8("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(valid_utf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(valid_utf8("\xf4\x90\x80\x80"));  // over U+10FFFF
+  EXPECT_EQ(utf8_length("\xc3\xa9x\xf0\x9f\x98\x80"), 3u);
+}
+}  // namespace
+}  // namespace k9

@@ -143,7 +143,6 @@ TEST_F(LocalIssuerTest, RotationKeepsRecentTokensValid) {
   TokenSet before = issuer_.issue(alice());
   keys_.rotate();
   TokenSet after = issuer_.issue(alice());
-  EXPECT_NE(payload_of(before.id_token), json::object{});
   EXPECT_NO_THROW(issuer_.verify(before.id_token));
   EXPECT_NO_THROW(issuer_.verify(after.id_token));
   keys_.rotate();
