@@ -240,7 +240,7 @@ void Server::stop(std::chrono::milliseconds grace) {
   sh.for_each_session([](detail::SessionControl& s) { s.close_if_idle(); });
 
   // 2. In-flight requests finish (responses carry Connection: close), up to grace.
-  if (false && !sh.wait_idle_until(deadline))
+  if (!sh.wait_idle_until(deadline))
     spdlog::warn("http: stop: grace of {} ms over with {} request(s) in flight", grace.count(),
                  sh.busy.load());
 

@@ -193,7 +193,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
     parser_->header_limit(static_cast<uint32_t>(
         std::min<size_t>(sh_.opts.max_header_bytes, std::numeric_limits<uint32_t>::max())));
     parser_->body_limit(static_cast<uint64_t>(sh_.opts.max_body_bytes));
-    set_deadline(sh_.opts.idle_timeout);
+    set_deadline(sh_.opts.read_timeout);  // covers header, 100-continue and body
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, size_t n) {
                                self->on_header(ec, n);
