@@ -536,9 +536,14 @@ TEST_F(ServerTest, GracefulStopWaitsForInFlightRequest) {
   ASSERT_EQ(idle.request("GET", "/warm").result_int(), 200u);
 
   Response slow;
+  std::string client_error;
   std::thread t([&] {
-    auto c = client();
-    slow = c.request("GET", "/slow");
+    try {
+      auto c = client();
+      slow = c.request("GET", "/slow");
+    } catch (const std::exception& e) {
+      client_error = e.what();
+    }
   });
   ASSERT_TRUE(handler_.wait_calls(2, 2s));  // /slow is in the handler now
   auto t0 = SteadyClock::now();
@@ -547,6 +552,7 @@ TEST_F(ServerTest, GracefulStopWaitsForInFlightRequest) {
   t.join();
 
   EXPECT_TRUE(slow_done);
+  EXPECT_EQ(client_error, "");
   EXPECT_EQ(slow.result_int(), 200u);
   EXPECT_EQ(slow.body(), "/slow");
   EXPECT_FALSE(slow.keep_alive());  // Connection: close while shutting down

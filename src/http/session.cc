@@ -158,6 +158,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
       return;
     }
     state_ = State::idle;
+    if (buffer_.capacity() > 4 * kReadChunk) buffer_.shrink_to_fit();  // idle: give back a big header buffer
     set_deadline(fresh_ ? sh_.opts.read_timeout : sh_.opts.idle_timeout);
     stream_.async_read_some(buffer_.prepare(kReadChunk),
                             [self = shared_from_this()](beast::error_code ec, size_t n) {
