@@ -17,6 +17,13 @@ packages=(
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk nginx-light procps)
 fi
+# DynamoDB Local (npm package in tests/peers, runs on Java) and boto3 for the
+# compatibility test. NodeSource's nodejs bundles npm and conflicts with Debian's npm, so
+# each is installed only when its command is missing.
+packages+=(python3-boto3)
+command -v java >/dev/null 2>&1 || packages+=(default-jre-headless)
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -24,12 +31,23 @@ for p in "${packages[@]}"; do
 done
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
+else
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-SUDO=""
-if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Test peers from npm, exactly as tests/peers/package-lock.json pins them; skipped when
+# node_modules was installed from this very lock file.
+peers="$(cd "$(dirname "$0")/.." && pwd)/tests/peers"
+stamp="$peers/node_modules/.k9-installed-lock"
+if cmp -s "$peers/package-lock.json" "$stamp"; then
+  echo "install-deps: tests/peers up to date"
+else
+  echo "install-deps: npm ci in tests/peers"
+  npm ci --prefix "$peers" --no-audit --no-fund --loglevel=error
+  cp "$peers/package-lock.json" "$stamp"
+fi

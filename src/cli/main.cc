@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/runtime.h"
+#include "cli/tables_command.h"
 #include "core/error.h"
 #include "http/server.h"
 
@@ -49,7 +50,12 @@ int main(int argc, char** argv) {
   cli::Config config = cli::Config::from_env();
   std::string data_flag;
   app.add_option("--data", data_flag, "data folder (default ./k9-data, or K9_DATA)");
-  app.add_option("--store", config.store, "records: sqlite:PATH (default sqlite:<data>/k9.db)");
+  app.add_option("--auth", config.auth,
+                 "identities: local (K9 issues its own tokens) or cognito (COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID, "
+                 "optional COGNITO_CLIENT_SECRET, AWS_REGION, K9_COGNITO_ISSUER, "
+                 "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER); default local, or K9_AUTH");
+  app.add_option("--store", config.store,
+                 "records: sqlite:PATH (default sqlite:<data>/k9.db) or dynamodb (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB)");
 
   auto* serve_cmd = app.add_subcommand("serve", "run the HTTP server (embedded mode: SQLite, local tokens)");
   serve_cmd->add_option("--host", config.host, "address to listen on")->capture_default_str();
@@ -69,6 +75,22 @@ int main(int argc, char** argv) {
   add_cmd->add_option("--email", email, "email address");
   add_cmd->add_flag("--exist-ok", exist_ok, "succeed when the user exists already");
 
+  auto* tables_cmd = app.add_subcommand("tables", "manage the store's tables");
+  tables_cmd->require_subcommand(1);
+  auto* tables_create_cmd = tables_cmd->add_subcommand(
+      "create", "create every missing table and index (pay-per-request in DynamoDB), wait until active; "
+                "changes nothing that exists");
+
+  auto* revoke_cmd = users_cmd->add_subcommand("revoke-tokens", "revoke every refresh token of a local user");
+  std::string revoke_user;
+  revoke_cmd->add_option("NAME", revoke_user, "username")->required();
+
+  auto* keys_cmd = app.add_subcommand("keys", "manage local-mode token signing keys (<data>/keys)");
+  keys_cmd->require_subcommand(1);
+  auto* rotate_cmd = keys_cmd->add_subcommand(
+      "rotate", "add a new signing key; the 3 newest keys keep verifying, so tokens signed by the previous keys "
+                "stay valid until they expire (a running server picks the new key up within seconds)");
+
   auto* token_cmd = app.add_subcommand("token", "print an id token for a local user");
   std::string token_user;
   token_cmd->add_option("NAME", token_user, "username")->required();
@@ -78,6 +100,25 @@ int main(int argc, char** argv) {
 
   try {
     if (*serve_cmd) return serve(config);
+    if (*tables_create_cmd) return cli::create_tables(config, std::cout);
+    const bool local_command = *add_cmd || *revoke_cmd || *rotate_cmd || *token_cmd;
+    if (local_command && config.auth != "local")
+      throw Error(ErrorCode::bad_request, "this command manages local-mode identities; it does nothing with --auth " +
+                                              config.auth);
+    if (*rotate_cmd) {
+      cli::Runtime runtime(config);
+      runtime.keys().rotate();
+      std::cout << "signing key " << runtime.keys().current()->kid << " is current; verifying:";
+      for (const auto& kid : runtime.keys().kids()) std::cout << " " << kid;
+      std::cout << "\n";
+      return 0;
+    }
+    if (*revoke_cmd) {
+      cli::Runtime runtime(config);
+      std::cout << "revoked " << runtime.refresh_tokens().revoke_user(revoke_user) << " refresh tokens of "
+                << revoke_user << "\n";
+      return 0;
+    }
     if (*add_cmd) {
       cli::Runtime runtime(config);
       try {

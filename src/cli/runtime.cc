@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/random.h"
+#include "store/dynamodb/dynamodb_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace k9::cli {
@@ -27,6 +28,8 @@ Config Config::from_env() {
   if (auto v = env("K9_PORT")) c.port = std::atoi(v);
   if (auto v = env("K9_BASE_PATH")) c.base_path = v;
   if (auto v = env("K9_CORS_ORIGIN")) c.cors_origin = v;
+  if (auto v = env("K9_AUTH")) c.auth = v;
+  if (auto v = env("K9_REFRESH_ROTATION")) c.rotate_refresh_tokens = std::string(v) != "off";
   return c;
 }
 
@@ -50,31 +53,65 @@ std::string load_or_create_secret(const fs::path& data, const std::string& name)
   return secret;
 }
 
-namespace {
-std::unique_ptr<store::Store> open_store(const Config& c) {
+std::unique_ptr<store::Store> open_store(const Config& c, std::function<void(const std::string&)> on_change) {
   std::string url = c.store.empty() ? "sqlite:" + (c.data / "k9.db").string() : c.store;
   if (url.rfind("sqlite:", 0) == 0) return std::make_unique<store::sqlite::SqliteStore>(url.substr(7));
-  throw Error(ErrorCode::bad_request, "unsupported --store " + url + " (this build knows sqlite:PATH)");
+  if (url == "dynamodb") {
+    store::dynamodb::DynamoDbStoreOptions options;
+    options.on_change = std::move(on_change);
+    return store::dynamodb::open_from_environment(std::move(options));
+  }
+  throw Error(ErrorCode::bad_request, "unsupported --store " + url + " (sqlite:PATH or dynamodb)");
 }
-}  // namespace
+
+std::vector<store::TableSchema> all_table_schemas(const repo::Tables& tables) {
+  auto schemas = tables.schemas();
+  schemas.push_back(identity::local::CredentialRepository::schema(tables.identities));
+  schemas.push_back(identity::local::RefreshTokenRepository::schema(tables.refresh_tokens));
+  return schemas;
+}
 
 Runtime::Runtime(const Config& c) {
   fs::create_directories(c.data);
   fs::permissions(c.data, fs::perms::owner_all, fs::perm_options::replace);
   store_ = open_store(c);
   tables_ = repo::Tables::from_env([](const char* n) { return std::getenv(n); });
-  for (auto& schema : tables_.schemas()) store_->ensure_table(schema);
-  store_->ensure_table(identity::local::CredentialRepository::schema(tables_.identities));
+  for (auto& schema : all_table_schemas(tables_)) store_->ensure_table(schema);
 
-  keys_ = std::make_unique<identity::local::KeyStore>(c.data);
-  issuer_ = std::make_unique<identity::local::LocalIssuer>(*keys_);
-  credentials_ = std::make_unique<identity::local::CredentialRepository>(*store_, tables_.identities);
-  authenticator_ = std::make_unique<identity::local::LocalAuthenticator>(*credentials_, *issuer_);
+  identity::TokenVerifier* verifier = nullptr;
+  identity::Authenticator* authenticator = nullptr;
+  std::function<std::string()> jwks;
+  if (c.auth == "local") {
+    keys_ = std::make_unique<identity::local::KeyStore>(c.data);
+    issuer_ = std::make_unique<identity::local::LocalIssuer>(*keys_);
+    credentials_ = std::make_unique<identity::local::CredentialRepository>(*store_, tables_.identities);
+    refresh_tokens_ = std::make_unique<identity::local::RefreshTokenRepository>(*store_, tables_.refresh_tokens);
+    throttle_ = std::make_unique<identity::local::LoginThrottle>();
+    identity::local::LocalAuthOptions auth_options;
+    auth_options.rotate_refresh_tokens = c.rotate_refresh_tokens;
+    authenticator_ = std::make_unique<identity::local::LocalAuthenticator>(*credentials_, *issuer_, *refresh_tokens_,
+                                                                           *throttle_, auth_options);
+    verifier = issuer_.get();
+    authenticator = authenticator_.get();
+    jwks = [this] { return keys_->jwks(); };
+  } else if (c.auth == "cognito") {
+    namespace cognito = identity::cognito;
+    auto settings = cognito::CognitoSettings::from_env([](const char* n) { return std::getenv(n); });
+    pool_keys_ = std::make_unique<cognito::JwksCache>(settings.jwks_url());
+    cognito_verifier_ = std::make_unique<cognito::CognitoVerifier>(
+        cognito::VerifierOptions{settings.issuer, settings.client_id}, *pool_keys_);
+    cognito_api_ = std::make_unique<cognito::CognitoApi>(settings.endpoint);
+    cognito_authenticator_ = std::make_unique<cognito::CognitoAuthenticator>(
+        *cognito_api_, cognito::ClientOptions{settings.client_id, settings.client_secret});
+    verifier = cognito_verifier_.get();
+    authenticator = cognito_authenticator_.get();
+  } else {
+    throw Error(ErrorCode::bad_request, "unsupported --auth " + c.auth + " (local or cognito)");
+  }
   users_ = std::make_unique<repo::UserRepository>(*store_, tables_.users);
   reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_,
                                                       repo::CursorCodec(load_or_create_secret(c.data, "cursor.key")));
-  app_ = std::make_unique<api::App>(api::AppServices{*store_, *users_, *reports_, *issuer_, authenticator_.get(),
-                                                     [this] { return keys_->jwks(); }});
+  app_ = std::make_unique<api::App>(api::AppServices{*store_, *users_, *reports_, *verifier, authenticator, jwks});
 }
 
 Runtime::~Runtime() = default;

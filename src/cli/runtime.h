@@ -2,14 +2,21 @@
 // configuration (flags over environment, SPEC section 5). One place builds the object graph.
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "api/app.h"
+#include "identity/cognito/cognito_authenticator.h"
+#include "identity/cognito/cognito_settings.h"
+#include "identity/cognito/cognito_verifier.h"
+#include "identity/cognito/jwks_cache.h"
 #include "identity/local/credential_repository.h"
 #include "identity/local/key_store.h"
 #include "identity/local/local_authenticator.h"
 #include "identity/local/local_issuer.h"
+#include "identity/local/login_throttle.h"
+#include "identity/local/refresh_token_repository.h"
 #include "repo/report_repository.h"
 #include "repo/tables.h"
 #include "repo/user_repository.h"
@@ -19,14 +26,17 @@ namespace k9::cli {
 
 struct Config {
   std::filesystem::path data = "./k9-data";
-  std::string store;  // "sqlite:PATH"; empty: sqlite:<data>/k9.db
+  std::string store;  // "sqlite:PATH" or "dynamodb"; empty: sqlite:<data>/k9.db
   std::string host = "127.0.0.1";
   int port = 3001;
   std::string base_path;
   std::string cors_origin = "*";
   size_t max_body_bytes = 1024 * 1024;
+  std::string auth = "local";         // identities: "local" or "cognito" (K9_AUTH, --auth)
+  bool rotate_refresh_tokens = true;  // local mode; K9_REFRESH_ROTATION=off keeps tokens reusable
 
-  // Reads K9_DATA, K9_STORE, K9_HOST, K9_PORT, K9_BASE_PATH, K9_CORS_ORIGIN.
+  // Reads K9_DATA, K9_STORE, K9_HOST, K9_PORT, K9_BASE_PATH, K9_CORS_ORIGIN, K9_AUTH,
+  // K9_REFRESH_ROTATION (on|off).
   static Config from_env();
 };
 
@@ -36,8 +46,12 @@ class Runtime {
   ~Runtime();
 
   store::Store& store() { return *store_; }
+  // Local-mode identities (--auth local); null in Cognito mode.
+  bool local_identities() const { return credentials_ != nullptr; }
   identity::local::CredentialRepository& credentials() { return *credentials_; }
   identity::local::LocalIssuer& issuer() { return *issuer_; }
+  identity::local::KeyStore& keys() { return *keys_; }
+  identity::local::RefreshTokenRepository& refresh_tokens() { return *refresh_tokens_; }
   api::App& app() { return *app_; }
 
  private:
@@ -46,7 +60,13 @@ class Runtime {
   std::unique_ptr<identity::local::KeyStore> keys_;
   std::unique_ptr<identity::local::LocalIssuer> issuer_;
   std::unique_ptr<identity::local::CredentialRepository> credentials_;
+  std::unique_ptr<identity::local::RefreshTokenRepository> refresh_tokens_;
+  std::unique_ptr<identity::local::LoginThrottle> throttle_;
   std::unique_ptr<identity::local::LocalAuthenticator> authenticator_;
+  std::unique_ptr<identity::cognito::JwksCache> pool_keys_;
+  std::unique_ptr<identity::cognito::CognitoVerifier> cognito_verifier_;
+  std::unique_ptr<identity::cognito::CognitoApi> cognito_api_;
+  std::unique_ptr<identity::cognito::CognitoAuthenticator> cognito_authenticator_;
   std::unique_ptr<repo::UserRepository> users_;
   std::unique_ptr<repo::ReportRepository> reports_;
   std::unique_ptr<api::App> app_;
@@ -54,5 +74,14 @@ class Runtime {
 
 // A secret kept in <data>/<name> (created with 32 random bytes, mode 0600, when absent).
 std::string load_or_create_secret(const std::filesystem::path& data, const std::string& name);
+
+// The store named by config.store: "sqlite:PATH" (default sqlite:<data>/k9.db) or
+// "dynamodb" (region, endpoint and credentials from the environment). `on_change` hears each
+// change ensure_table() makes (DynamoDB only).
+std::unique_ptr<store::Store> open_store(const Config& config,
+                                         std::function<void(const std::string&)> on_change = {});
+
+// Every table K9 uses: SPEC section 2's, plus the local identities and refresh tokens.
+std::vector<store::TableSchema> all_table_schemas(const repo::Tables& tables);
 
 }  // namespace k9::cli

@@ -61,8 +61,19 @@ User UserRepository::update_profile(const std::string& user_id, const ProfilePat
       if (p.export_format) u.preferences.export_format = p.export_format;
     }
     u.updated_at = iso8601_ms(clock_.now());
+    // SET each attribute K9 knows, so attributes it does not know (written by the Python
+    // generation, or by a later K9) are kept.
+    store::UpdateRequest update{table_, {{"user_id", AttributeValue::S(user_id)}}, "", "updated_at = :prev", {},
+                                {{":prev", AttributeValue::S(previous)}}};
+    for (auto& [name, value] : item_from(u)) {
+      if (name == "user_id") continue;
+      std::string n = "#a" + std::to_string(update.names.size()), v = ":v" + std::to_string(update.names.size());
+      update.update += (update.update.empty() ? "SET " : ", ") + n + " = " + v;
+      update.names[n] = name;
+      update.values[v] = value;
+    }
     try {
-      store_.put({table_, item_from(u), "updated_at = :prev", {}, {{":prev", AttributeValue::S(previous)}}});
+      store_.update(update);
       return u;
     } catch (const store::ConditionFailed&) {
       continue;  // changed meanwhile: read again and reapply

@@ -4,9 +4,9 @@
 #include <set>
 
 #include "store/expr/expression.h"
-#include "store/item_json.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/group_commit.h"
+#include "store/sqlite/item_codec.h"
 #include "store/sqlite/key_encoding.h"
 
 namespace k9::store::sqlite {
@@ -67,6 +67,32 @@ void validate_key_schema(const KeySchema& k, const std::string& what) {
   auto ok = [](AttrType t) { return t == AttrType::S || t == AttrType::N || t == AttrType::B; };
   if (k.partition_key.empty() || !ok(k.partition_type) || (k.has_sort_key() && !ok(k.sort_type)))
     throw ValidationError("invalid key schema for " + what);
+}
+
+// DynamoDB refuses empty sets anywhere in an item or an expression value (and they could
+// not be read back from the stored JSON).
+bool has_empty_set(const AttributeValue& v) {
+  switch (v.type()) {
+    case AttrType::SS:
+    case AttrType::NS:
+    case AttrType::BS: return v.set().empty();
+    case AttrType::M:
+      for (auto& [k, e] : v.m())
+        if (has_empty_set(e)) return true;
+      return false;
+    case AttrType::L:
+      for (auto& e : v.l())
+        if (has_empty_set(e)) return true;
+      return false;
+    default: return false;
+  }
+}
+
+void refuse_empty_sets(const Item& item, const char* what) {
+  for (auto& [name, v] : item)
+    if (has_empty_set(v))
+      throw ValidationError(std::string(what) + ": One or more parameter values were invalid: An AttributeValue may "
+                            "not contain an empty set (" + name + ")");
 }
 
 }  // namespace
@@ -153,11 +179,12 @@ struct SqliteStore::Table {
     auto st = c.prepare(select_item);
     st.bind(1, key.first).bind(2, key.second);
     if (!st.step()) return std::nullopt;
-    return parse_item(st.column_blob(0));
+    return decode_item(st.column_blob(0));
   }
 
   void write(Connection& c, const Item& item) const {
-    std::string text = serialize_item(item);
+    refuse_empty_sets(item, "Item");
+    std::string text = encode_item(item);
     if (text.size() > kMaxItemBytes && item_byte_size(item) > kMaxItemBytes)
       throw ValidationError("Item size has exceeded the maximum allowed size");
     auto key = key_of_item(item);
@@ -210,6 +237,7 @@ struct Checked {
 
 Checked prepare_condition(const std::string& text, const Names& names, const Values& values,
                           const expr::Update* update = nullptr) {
+  refuse_empty_sets(values, "ExpressionAttributeValues contains invalid value");
   Checked c{nullptr, &names, &values};
   std::vector<const expr::Condition*> conds;
   if (!text.empty()) {
@@ -321,7 +349,7 @@ void SqliteStore::ensure_table(const TableSchema& wanted) {
       std::vector<Item> items;
       {
         auto st = c.prepare("SELECT item FROM " + sql);
-        while (st.step()) items.push_back(parse_item(st.column_blob(0)));
+        while (st.step()) items.push_back(decode_item(st.column_blob(0)));
       }
       for (auto& item : items) table->write(c, item);
     }
@@ -479,7 +507,7 @@ QueryResult SqliteStore::query(const QueryRequest& r) {
       result.last_evaluated_key = t->key_attributes(result.items.back(), p.index);
       break;
     }
-    result.items.push_back(parse_item(st.column_blob(0)));
+    result.items.push_back(decode_item(st.column_blob(0)));
   }
   return result;
 }

@@ -1,0 +1,175 @@
+#include "aws/http_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <new>
+
+namespace k9::aws {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+void global_init() {
+  static const bool done = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+  if (!done) throw std::bad_alloc();
+}
+
+size_t on_body(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+size_t on_header(char* data, size_t size, size_t n, void* user) {
+  auto* response = static_cast<HttpResponse*>(user);
+  std::string_view line(data, size * n);
+  if (line.rfind("HTTP/", 0) == 0) {
+    response->headers.clear();  // a new response (after 100-continue or a redirect)
+    return size * n;
+  }
+  auto colon = line.find(':');
+  if (colon == std::string_view::npos) return size * n;
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+  response->headers[lower(line.substr(0, colon))] = std::string(value);
+  return size * n;
+}
+
+HttpErrorKind classify(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return HttpErrorKind::connect;
+    case CURLE_OPERATION_TIMEDOUT:
+      return HttpErrorKind::timeout;
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return HttpErrorKind::connection_lost;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+      return HttpErrorKind::tls;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return HttpErrorKind::bad_request;
+    default:
+      return HttpErrorKind::other;
+  }
+}
+
+}  // namespace
+
+const std::string* HttpRequest::header(std::string_view name) const {
+  for (auto& [k, v] : headers)
+    if (iequals(k, name)) return &v;
+  return nullptr;
+}
+
+void HttpRequest::set_header(std::string name, std::string value) {
+  std::erase_if(headers, [&](auto& h) { return iequals(h.first, name); });
+  headers.emplace_back(std::move(name), std::move(value));
+}
+
+const std::string* HttpResponse::header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? nullptr : &it->second;
+}
+
+HttpClient::HttpClient(HttpClientOptions options) : options_(options) { global_init(); }
+
+HttpClient::~HttpClient() {
+  for (void* h : idle_) curl_easy_cleanup(static_cast<CURL*>(h));
+}
+
+void* HttpClient::acquire() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      void* h = idle_.back();
+      idle_.pop_back();
+      return h;
+    }
+  }
+  CURL* h = curl_easy_init();
+  if (!h) throw std::bad_alloc();
+  return h;
+}
+
+void HttpClient::release(void* handle) {
+  std::lock_guard lock(mu_);
+  if (idle_.size() < options_.max_idle_handles) {
+    idle_.push_back(handle);
+    return;
+  }
+  curl_easy_cleanup(static_cast<CURL*>(handle));
+}
+
+HttpResult HttpClient::send(const HttpRequest& request) {
+  CURL* h = static_cast<CURL*>(acquire());
+  // Options are reset per request; the handle keeps its connection cache across resets.
+  curl_easy_reset(h);
+  HttpResponse response;
+  char error_buffer[CURL_ERROR_SIZE] = {0};
+  curl_slist* headers = nullptr;
+  for (auto& [k, v] : request.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+  // libcurl adds "Expect: 100-continue" to larger bodies; AWS does not need the round trip.
+  headers = curl_slist_append(headers, "Expect:");
+  if (!request.header("Accept")) headers = curl_slist_append(headers, "Accept:");
+
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  if (request.method == "HEAD") curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  }
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &response);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, nullptr);  // bodies as sent: the CRC32 covers them
+
+  CURLcode rc = curl_easy_perform(h);
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+
+  if (rc != CURLE_OK) {
+    // A failed transfer may leave the connection in an unknown state: drop the handle.
+    curl_easy_cleanup(h);
+    std::string what = error_buffer[0] ? error_buffer : curl_easy_strerror(rc);
+    return HttpError{classify(rc), what + " (" + request.method + " " + request.url + ")"};
+  }
+  release(h);
+  response.status = static_cast<int>(status);
+  return response;
+}
+
+}  // namespace k9::aws

@@ -1,0 +1,90 @@
+#include "aws/http_client.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "aws/loopback_http_server.h"
+
+namespace k9::aws {
+namespace {
+
+using testing::LoopbackHttpServer;
+using testing::ServedRequest;
+using testing::ServedResponse;
+
+TEST(HttpClient, SendsMethodHeadersBodyAndReadsTheAnswer) {
+  ServedRequest seen;
+  LoopbackHttpServer server([&](const ServedRequest& r) {
+    seen = r;
+    return ServedResponse{201, {{"X-Reply", "yes"}, {"Content-Type", "text/plain"}}, "created"};
+  });
+  HttpClient client;
+  auto r = client.send({"POST", server.url("/things?a=1"), {{"X-Custom", "v"}}, "payload"});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r.response().status, 201);
+  EXPECT_EQ(r.response().body, "created");
+  ASSERT_TRUE(r.response().header("x-reply"));
+  EXPECT_EQ(*r.response().header("x-reply"), "yes");
+  EXPECT_EQ(seen.method, "POST");
+  EXPECT_EQ(seen.target, "/things?a=1");
+  EXPECT_EQ(seen.headers["x-custom"], "v");
+  EXPECT_EQ(seen.body, "payload");
+  EXPECT_FALSE(seen.headers.count("expect"));
+}
+
+TEST(HttpClient, ErrorStatusesAreResponsesNotErrors) {
+  LoopbackHttpServer server([](const ServedRequest&) { return ServedResponse{503, {}, "busy"}; });
+  HttpClient client;
+  auto r = client.send({"GET", server.url(), {}, ""});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.response().status, 503);
+}
+
+TEST(HttpClient, ReusesConnectionsAcrossRequestsAndThreads) {
+  LoopbackHttpServer server([](const ServedRequest&) { return ServedResponse{200, {}, "ok"}; });
+  HttpClient client;
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(client.send({"GET", server.url(), {}, ""}).ok());
+  EXPECT_EQ(server.connections(), 1);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) EXPECT_TRUE(client.send({"GET", server.url(), {}, ""}).ok());
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(server.requests(), 60);
+  EXPECT_LE(server.connections(), 5);
+}
+
+TEST(HttpClient, CutConnectionIsATypedError) {
+  LoopbackHttpServer server([](const ServedRequest&) { return ServedResponse{.status = 0, .headers = {}, .body = {}, .cut = true}; });
+  HttpClient client;
+  auto r = client.send({"GET", server.url(), {}, ""});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, HttpErrorKind::connection_lost);
+  EXPECT_NE(r.error().message.find(server.url()), std::string::npos);
+}
+
+TEST(HttpClient, TotalTimeoutIsEnforced) {
+  LoopbackHttpServer server([](const ServedRequest&) { return ServedResponse{.status = 200, .headers = {}, .body = {}, .cut = false, .delay_ms = 1500}; });
+  HttpClientOptions o;
+  o.total_timeout = std::chrono::milliseconds(300);
+  HttpClient client(o);
+  auto start = std::chrono::steady_clock::now();
+  auto r = client.send({"GET", server.url(), {}, ""});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, HttpErrorKind::timeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1200));
+}
+
+TEST(HttpClient, RefusedConnectionIsAConnectError) {
+  int port;
+  { LoopbackHttpServer gone([](const ServedRequest&) { return ServedResponse{}; }); port = gone.port(); }
+  HttpClient client;
+  auto r = client.send({"GET", "http://127.0.0.1:" + std::to_string(port) + "/", {}, ""});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, HttpErrorKind::connect);
+}
+
+}  // namespace
+}  // namespace k9::aws

@@ -1,0 +1,40 @@
+#include "store/sqlite/item_codec.h"
+
+#include <gtest/gtest.h>
+
+#include "store/store.h"
+
+namespace k9::store::sqlite {
+namespace {
+
+using AV = AttributeValue;
+
+TEST(ItemCodec, RoundTripsEveryTypeAndNesting) {
+  Item item{{"s", AV::S("héllo")},
+            {"n", AV::N("-12345678901234567890.123456789012345678")},
+            {"b", AV::B(std::string("\0\x80\xff", 3))},
+            {"t", AV::Bool(true)},
+            {"z", AV::Null()},
+            {"m", AV::M({{"deep", AV::M({{"l", AV::L({AV::N("1"), AV::SS({"a"})})}})}})},
+            {"empty_l", AV::L({})},
+            {"empty_m", AV::M({})},
+            {"ns", AV::NS({"1", "2.5"})},
+            {"bs", AV::BS({std::string(300, 'x')})},
+            {std::string(200, 'k'), AV::S(std::string(100000, 'v'))}};
+  EXPECT_EQ(decode_item(encode_item(item)), item);
+  EXPECT_EQ(decode_item(encode_item({})), Item{});
+}
+
+TEST(ItemCodec, RefusesCorruptBytes) {
+  std::string good = encode_item({{"a", AV::S("text")}, {"b", AV::L({AV::N("1")})}});
+  for (size_t cut = 0; cut < good.size(); ++cut)
+    EXPECT_THROW(decode_item(good.substr(0, cut)), StoreError) << "cut at " << cut;
+  EXPECT_THROW(decode_item(good + "x"), StoreError);
+  std::string bad_tag = good;
+  bad_tag[3] = 99;
+  EXPECT_THROW(decode_item(bad_tag), StoreError);
+  EXPECT_THROW(decode_item(std::string("\x01\x01" "a" "\x07\xff\xff\xff\xff\x0f", 9)), StoreError);  // huge count
+}
+
+}  // namespace
+}  // namespace k9::store::sqlite
