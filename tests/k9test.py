@@ -38,7 +38,7 @@ class Server:
     def run(self, *args, check=True):
         return subprocess.run([self.k9, *args], env=self.env, check=check, capture_output=True, text=True)
 
-    def add_user(self, name, password="correct-horse-battery", **kw):
+    def add_user(self, name, password="Correct-horse-battery", **kw):
         self.run("users", "add", name, "--password", password, *sum(([f"--{k}", v] for k, v in kw.items()), []))
         return self.run("token", name).stdout.strip()
 

@@ -96,6 +96,25 @@ void App::add_routes() {
                                            {"tokenType", "Bearer"}});
   });
 
+  router_.add("POST", "/auth/refresh", [this](const Request& req, const Params&) {
+    if (!s_.authenticator) throw not_found("Sign-in is not available here");
+    auto in = decode_refresh(parse_json_object(req.body));
+    auto t = s_.authenticator->refresh(in.username, in.refresh_token, req.remote_address);
+    json::object out{{"accessToken", t.access_token},
+                     {"idToken", t.id_token},
+                     {"expiresIn", t.expires_in},
+                     {"tokenType", "Bearer"}};
+    if (!t.refresh_token.empty()) out["refreshToken"] = t.refresh_token;  // only when tokens rotate
+    return json_response(200, out);
+  });
+
+  router_.add("POST", "/auth/reset", [this](const Request& req, const Params&) {
+    if (!s_.authenticator) throw not_found("Sign-in is not available here");
+    auto in = decode_reset(parse_json_object(req.body));
+    s_.authenticator->respond_new_password(in.username, in.new_password, in.session, req.remote_address);
+    return json_response(200, json::object{{"success", true}});
+  });
+
   router_.add("GET", "/user/profile", [this](const Request& req, const Params&) {
     auto p = authenticate(req);
     return json_response(200, user_json(s_.users.get_or_create(p.sub, p.name, p.email)));
@@ -117,7 +136,7 @@ void App::add_routes() {
     for (auto& r : page.reports) {
       json::object o{{"id", r.id},       {"title", r.title},           {"author", r.author},
                      {"date", r.date},   {"imageUrl", r.image_url},    {"analysis", to_json(r.analysis)},
-                     {"favoritesCount", r.favorites_count}, {"createdAt", r.created_at}, {"updatedAt", r.updated_at}};
+                     {"favoritesCount", r.favorites.size()}, {"createdAt", r.created_at}, {"updatedAt", r.updated_at}};
       items.push_back(std::move(o));
     }
     return json_response(200, json::object{{"reports", std::move(items)},
@@ -174,6 +193,10 @@ void App::add_routes() {
     auto favorites = s_.reports.set_favorites(p.sub, id, std::move(list));
     return json_response(200, json::object{{"success", true}, {"favorites", to_json(favorites)}});
   });
+}
+
+bool App::may_block(const Request& req) const {
+  return !(req.method == "GET" || req.method == "HEAD") || req.path.starts_with("/auth/");
 }
 
 Response App::handle(const Request& req) {

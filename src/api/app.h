@@ -28,6 +28,9 @@ class App final : public Handler {
  public:
   explicit App(AppServices services);
   Response handle(const Request& request) override;
+  // Reads (GET, HEAD) answer from the store without waiting on a commit; writes wait for
+  // group commit and /auth/* hashes passwords, so those block.
+  bool may_block(const Request& request) const override;
 
  private:
   identity::Principal authenticate(const Request& request) const;

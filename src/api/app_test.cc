@@ -34,7 +34,9 @@ class AppTest : public testing::Test {
     keys_ = std::make_unique<KeyStore>(dir_);
     issuer_ = std::make_unique<LocalIssuer>(*keys_);
     creds_ = std::make_unique<CredentialRepository>(*store_, tables_.identities, PasswordHashing::minimum());
-    auth_ = std::make_unique<LocalAuthenticator>(*creds_, *issuer_);
+    store_->ensure_table(RefreshTokenRepository::schema(tables_.refresh_tokens));
+    refresh_ = std::make_unique<RefreshTokenRepository>(*store_, tables_.refresh_tokens);
+    auth_ = std::make_unique<LocalAuthenticator>(*creds_, *issuer_, *refresh_, throttle_);
     users_ = std::make_unique<repo::UserRepository>(*store_, tables_.users);
     reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_, repo::CursorCodec("test-secret-0123456789"));
     app_ = std::make_unique<App>(
@@ -80,6 +82,8 @@ class AppTest : public testing::Test {
   std::unique_ptr<KeyStore> keys_;
   std::unique_ptr<LocalIssuer> issuer_;
   std::unique_ptr<CredentialRepository> creds_;
+  std::unique_ptr<RefreshTokenRepository> refresh_;
+  LoginThrottle throttle_;
   std::unique_ptr<LocalAuthenticator> auth_;
   std::unique_ptr<repo::UserRepository> users_;
   std::unique_ptr<repo::ReportRepository> reports_;

@@ -30,6 +30,10 @@ class Handler {
  public:
   virtual ~Handler() = default;
   virtual Response handle(const Request& request) = 0;
+  // False when handle() answers quickly without waiting on anything slow (a disk sync, a
+  // password hash, a remote call): the front door may then run it on its network thread
+  // and skip two thread hand-offs. The default is the safe answer.
+  virtual bool may_block(const Request& request) const { return true; }
 };
 
 }  // namespace k9::api

@@ -34,6 +34,8 @@ BOOST_DESCRIBE_STRUCT(ProfileInput, (), (name, email, preferences))
 }  // namespace
 
 BOOST_DESCRIBE_STRUCT(LoginInput, (), (username, password))
+BOOST_DESCRIBE_STRUCT(RefreshInput, (), (username, refresh_token))
+BOOST_DESCRIBE_STRUCT(ResetInput, (), (username, new_password, session))
 BOOST_DESCRIBE_STRUCT(NewReportInput, (), (title, reference))
 
 namespace {
@@ -71,6 +73,21 @@ LoginInput decode_login(const json::object& body) {
   auto in = decode_json<LoginInput>(body, "", {.max_string = 256});
   if (in.username.empty()) throw bad_request("username is required");
   if (in.password.empty()) throw bad_request("password is required");
+  return in;
+}
+
+RefreshInput decode_refresh(const json::object& body) {
+  auto in = decode_json<RefreshInput>(body, "", {.max_string = 8192});
+  if (in.username.empty()) throw bad_request("username is required");
+  if (in.refresh_token.empty()) throw bad_request("refreshToken is required");
+  return in;
+}
+
+ResetInput decode_reset(const json::object& body) {
+  auto in = decode_json<ResetInput>(body, "", {.max_string = 8192});
+  if (in.username.empty()) throw bad_request("username is required");
+  if (in.new_password.empty()) throw bad_request("newPassword is required");
+  if (in.session.empty()) throw bad_request("session is required");
   return in;
 }
 

@@ -15,6 +15,12 @@ namespace k9::api {
 struct LoginInput {
   std::string username, password;
 };
+struct RefreshInput {
+  std::string username, refresh_token;
+};
+struct ResetInput {
+  std::string username, new_password, session;
+};
 struct NewReportInput {
   std::string title;
   Product reference;
@@ -25,6 +31,9 @@ inline constexpr size_t kMaxNameChars = 200;
 inline constexpr size_t kMaxImagesPerProduct = 20;
 
 LoginInput decode_login(const boost::json::object& body);
+// Cognito's refresh tokens and sessions run to a few KB: fields up to 8 KB.
+RefreshInput decode_refresh(const boost::json::object& body);
+ResetInput decode_reset(const boost::json::object& body);
 NewReportInput decode_new_report(const boost::json::object& body);
 std::string decode_title_patch(const boost::json::object& body);
 repo::ProfilePatch decode_profile_patch(const boost::json::object& body);

@@ -1,5 +1,6 @@
 // Identity port: how the rest of K9 learns who is calling and how users sign in. Local mode
-// (identity/local) issues and verifies its own RS256 tokens; AWS mode will use Cognito.
+// (identity/local) issues and verifies its own RS256 tokens; AWS mode uses a Cognito user
+// pool (identity/cognito).
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -35,7 +36,7 @@ struct TokenSet {
   int expires_in = 0;  // seconds until the access and id tokens expire
 };
 
-// Sign-in flows (local now, Cognito later): login answers tokens or a challenge
+// Sign-in flows (local or Cognito): login answers tokens or a challenge
 // ("NEW_PASSWORD_REQUIRED") with an opaque session to answer it with.
 struct LoginResult {
   std::optional<TokenSet> tokens;
@@ -43,14 +44,26 @@ struct LoginResult {
   std::string session;
 };
 
-// Contract: login() throws k9::Error(unauthorized, "Incorrect username or password.") for an
-// unknown user or a wrong password alike (same message, similar timing); bad_request naming
-// the field for a missing username or password.
+// Contract (every method): bad_request naming the field for a missing or malformed field;
+// too_many_requests (with retry_after) when throttled; unavailable (with retry_after) when the
+// identity backend cannot answer.
+//  - login() throws unauthorized "Incorrect username or password." for an unknown user or a
+//    wrong password alike (same message, similar timing).
+//  - refresh() answers new access and id tokens for a live refresh token of `username`
+//    (refresh_token set only when the deployment rotates refresh tokens); unauthorized for an
+//    unknown, revoked, used (when rotating) or expired one.
+//  - respond_new_password() answers the NEW_PASSWORD_REQUIRED challenge of login(): sets the
+//    password for the holder of `session`; unauthorized for a wrong session, gone once the
+//    session expired, bad_request stating the password policy for a password it refuses.
 class Authenticator {
  public:
   virtual ~Authenticator() = default;
   virtual LoginResult login(const std::string& username, const std::string& password,
                             const std::string& client_address) = 0;
+  virtual TokenSet refresh(const std::string& username, const std::string& refresh_token,
+                           const std::string& client_address) = 0;
+  virtual void respond_new_password(const std::string& username, const std::string& new_password,
+                                    const std::string& session, const std::string& client_address) = 0;
 };
 
 }  // namespace k9::identity

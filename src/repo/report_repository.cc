@@ -35,20 +35,7 @@ T read_or_internal(const store::Item& item, const char* what) {
 }
 
 ReportSummary summary_from(const store::Item& item) {
-  ReportSummary s;
-  store::Item copy = item;
-  copy.erase("reference");  // a product id or an embedded product: not part of a summary
-  auto r = read_or_internal<Report>(copy, "report");
-  s.id = r.id;
-  s.title = r.title;
-  s.author = r.author;
-  s.date = r.date;
-  s.created_at = r.created_at;
-  s.updated_at = r.updated_at;
-  s.analysis = r.analysis;
-  s.favorites_count = r.favorites.size();
-  if (auto img = str_attr(item, "image_url")) s.image_url = *img;
-  return s;
+  return read_or_internal<ReportSummary>(item, "report");  // reads only the summary's attributes
 }
 
 }  // namespace

@@ -19,8 +19,10 @@ namespace k9::repo {
 struct ReportSummary {
   std::string id, title, author, date, image_url, created_at, updated_at;
   Analysis analysis;
-  size_t favorites_count = 0;
+  std::vector<std::string> favorites;
 };
+BOOST_DESCRIBE_STRUCT(ReportSummary, (), (id, title, author, date, image_url, created_at, updated_at, analysis,
+                                          favorites))
 
 struct ReportPage {
   std::vector<ReportSummary> reports;

@@ -1,6 +1,7 @@
 // Physical table names and schemas of SPEC section 2. Names follow the seed's variables:
 // DYNAMODB_{USERS,REPORTS,PRODUCTS,EMBEDDINGS}_TABLE, default k9-<table>-<ENVIRONMENT>
-// (ENVIRONMENT default "dev"); K9's own identities table is K9_IDENTITIES_TABLE.
+// (ENVIRONMENT default "dev"); K9's own identities table is K9_IDENTITIES_TABLE and its
+// refresh tokens table K9_REFRESH_TOKENS_TABLE (both local-mode identities).
 #pragma once
 #include <functional>
 #include <string>
@@ -11,7 +12,7 @@
 namespace k9::repo {
 
 struct Tables {
-  std::string users, reports, products, embeddings, identities;
+  std::string users, reports, products, embeddings, identities, refresh_tokens;
 
   // `getenv` is the environment lookup (std::getenv in production; a map in tests).
   static Tables from_env(const std::function<const char*(const char*)>& getenv);

@@ -19,10 +19,14 @@ void ensure_sodium() {
 }
 
 void validate_password(const std::string& password, const std::string& field) {
-  if (password.empty()) throw bad_request(field + " is required");
-  if (password.size() < kMinPasswordLength || password.size() > kMaxPasswordLength)
-    throw bad_request(field + " must be " + std::to_string(kMinPasswordLength) + " to " +
-                      std::to_string(kMaxPasswordLength) + " bytes");
+  check_password_policy(password, field);
+}
+
+// Lower-case hex SHA-256: how challenge sessions are stored.
+std::string sha256_hex(std::string_view text) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
 std::string string_attr(const Item& item, const std::string& name) {
@@ -155,6 +159,60 @@ Credential CredentialRepository::set_password(const std::string& username, const
       return to_credential(store_.update(update));
     } catch (const store::ConditionFailed&) {
       throw not_found("user not found");
+    }
+  });
+}
+
+void CredentialRepository::open_challenge(const std::string& username, const std::string& session,
+                                          int64_t expires_at_unix) {
+  validate_username(username);
+  store::UpdateRequest update{
+      table_,
+      {{"username", AttributeValue::S(username)}},
+      "SET #ch = :ch, #ce = :ce",
+      "attribute_exists(#u)",
+      {{"#u", "username"}, {"#ch", "challenge_hash"}, {"#ce", "challenge_expires_at"}},
+      {{":ch", AttributeValue::S(sha256_hex(session))}, {":ce", AttributeValue::N(static_cast<long long>(expires_at_unix))}},
+  };
+  guarded([&] {
+    try {
+      store_.update(update);
+    } catch (const store::ConditionFailed&) {
+      throw not_found("user not found");
+    }
+  });
+}
+
+Credential CredentialRepository::answer_challenge(const std::string& username, const std::string& session,
+                                                  const std::string& new_password) {
+  if (!is_valid_username(username) || session.empty()) throw unauthorized(kInvalidSession);
+  auto item = guarded([&] { return store_.get(table_, {{"username", AttributeValue::S(username)}}); });
+  const std::string presented = sha256_hex(session);
+  const std::string stored = item ? string_attr(*item, "challenge_hash") : std::string();
+  if (stored.size() != presented.size() || sodium_memcmp(stored.data(), presented.data(), stored.size()) != 0)
+    throw unauthorized(kInvalidSession);
+  auto expires = item->find("challenge_expires_at");
+  if (expires == item->end() || !expires->second.is(store::AttrType::N) ||
+      unix_seconds(clock_.now()) >= std::stoll(expires->second.n()))
+    throw Error(ErrorCode::gone, kExpiredSession);
+  validate_password(new_password, "newPassword");
+  store::UpdateRequest update{
+      table_,
+      {{"username", AttributeValue::S(username)}},
+      "SET #h = :h, #t = :t, #ua = :now REMOVE #ch, #ce",
+      "#ch = :ch",
+      {{"#h", "password_hash"}, {"#t", "temporary"}, {"#ua", "updated_at"}, {"#ch", "challenge_hash"},
+       {"#ce", "challenge_expires_at"}},
+      {{":h", AttributeValue::S(hash(new_password))},
+       {":t", AttributeValue::Bool(false)},
+       {":now", AttributeValue::S(iso8601_ms(clock_.now()))},
+       {":ch", AttributeValue::S(presented)}},
+  };
+  return guarded([&] {
+    try {
+      return to_credential(store_.update(update));
+    } catch (const store::ConditionFailed&) {
+      throw unauthorized(kInvalidSession);
     }
   });
 }

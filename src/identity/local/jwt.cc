@@ -47,6 +47,16 @@ std::string sign_jwt(const SigningKey& key, const json::object& claims) {
 }
 
 json::object verify_jwt(std::string_view token, const KeyStore& keys, const JwtRules& rules) {
+  return verify_jwt(
+      token,
+      [&keys](std::string_view kid) -> std::shared_ptr<EVP_PKEY> {
+        auto key = keys.find(kid);
+        return key ? std::shared_ptr<EVP_PKEY>(key, key->pkey.get()) : nullptr;  // aliasing: keeps key alive
+      },
+      rules);
+}
+
+json::object verify_jwt(std::string_view token, const KeyLookup& keys, const JwtRules& rules) {
   if (token.empty()) reject("missing token");
   if (token.size() > kMaxTokenBytes) reject("token too large");
 
@@ -76,12 +86,12 @@ json::object verify_jwt(std::string_view token, const KeyStore& keys, const JwtR
   if (header->contains("crit")) reject("unsupported critical token header");
   const json::string* kid = string_field(*header, "kid");
   if (!kid) reject("token has no key id");
-  auto key = keys.find(std::string_view(kid->data(), kid->size()));
+  std::shared_ptr<EVP_PKEY> key = keys(std::string_view(kid->data(), kid->size()));
   if (!key) reject("unknown token signing key");
 
   // Signature, before looking into the payload.
   std::string_view signing_input = token.substr(0, segments[0].size() + 1 + segments[1].size());
-  if (!rs256_verify(key->pkey.get(), signing_input, *signature)) reject("invalid token signature");
+  if (!rs256_verify(key.get(), signing_input, *signature)) reject("invalid token signature");
 
   // Claims.
   auto claims = parse_object(*payload_text);
@@ -89,7 +99,7 @@ json::object verify_jwt(std::string_view token, const KeyStore& keys, const JwtR
   const int64_t now = unix_seconds(rules.clock->now());
   auto exp = int_claim(*claims, "exp");
   if (!exp) reject("token has no expiry");
-  if (now >= *exp) reject("token has expired");
+  if (now >= *exp + rules.exp_leeway) reject("token has expired");
   if (auto nbf = int_claim(*claims, "nbf"); nbf && *nbf > now + kMaxFutureSkew) reject("token is not yet valid");
   if (auto iat = int_claim(*claims, "iat"); iat && *iat > now + kMaxFutureSkew) reject("token issued in the future");
   const json::string* iss = string_field(*claims, "iss");

@@ -6,12 +6,14 @@
 //  - header is a JSON object with alg "RS256" (none, HS256 and everything else refused),
 //    typ absent or "JWT", no "crit", and a string kid the KeyStore knows;
 //  - the signature verifies (EVP_DigestVerify, SHA-256, PKCS#1 v1.5) over "header.payload";
-//  - payload is a JSON object; exp is an integer and now < exp; nbf and iat, when present,
+//  - payload is a JSON object; exp is an integer and now < exp + rules.exp_leeway; nbf and iat, when present,
 //    are integers no more than kMaxFutureSkew seconds after now; iss equals rules.issuer;
 //    token_use is "id" or "access".
 // It answers the payload's claims. Thread-safe.
 #pragma once
 #include <boost/json/object.hpp>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -26,11 +28,18 @@ constexpr int64_t kMaxFutureSkew = 60;  // seconds
 struct JwtRules {
   std::string issuer;
   const Clock* clock = &Clock::system();
+  int64_t exp_leeway = 0;  // seconds a token is still accepted after its exp (clock skew)
 };
+
+// The RS256 verification key for a kid, or nullptr when the kid is unknown. The answer keeps
+// the key alive while the caller uses it. May block (a JWKS fetch) and may throw k9::Error.
+using KeyLookup = std::function<std::shared_ptr<EVP_PKEY>(std::string_view kid)>;
 
 // Header {"alg":"RS256","typ":"JWT","kid":key.kid}; payload is `claims` as given.
 std::string sign_jwt(const SigningKey& key, const boost::json::object& claims);
 
+boost::json::object verify_jwt(std::string_view token, const KeyLookup& keys, const JwtRules& rules);
+// The same with the keys of a KeyStore.
 boost::json::object verify_jwt(std::string_view token, const KeyStore& keys, const JwtRules& rules);
 
 }  // namespace k9::identity::local

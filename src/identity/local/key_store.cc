@@ -159,6 +159,14 @@ KeyStore::KeyStore(const fs::path& data_dir, size_t keep) : folder_(data_dir / "
   fs::permissions(folder_, fs::perms::owner_all, fs::perm_options::replace, ec);
   if (ec) fail("chmod " + folder_.string() + ": " + ec.message());
 
+  auto files = key_files();
+  std::unique_lock lock(mutex_);
+  load(files);
+  if (keys_.empty()) add_new_key();
+  rebuild_jwks();
+}
+
+std::vector<std::pair<uint64_t, fs::path>> KeyStore::key_files() const {
   std::vector<std::pair<uint64_t, fs::path>> files;
   for (const auto& entry : fs::directory_iterator(folder_)) {
     if (!entry.is_regular_file()) continue;
@@ -166,17 +174,40 @@ KeyStore::KeyStore(const fs::path& data_dir, size_t keep) : folder_(data_dir / "
   }
   std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   if (files.size() > keep_) files.resize(keep_);
+  return files;
+}
 
-  std::unique_lock lock(mutex_);
+void KeyStore::load(const std::vector<std::pair<uint64_t, fs::path>>& files) {
+  std::vector<std::shared_ptr<const SigningKey>> loaded;
   for (auto& [seq, path] : files) {
     auto key = std::make_shared<SigningKey>();
     key->pkey = load_key(path);
     key->kid = kid_of(key->pkey.get());
     key->sequence = seq;
-    keys_.push_back(std::move(key));
+    loaded.push_back(std::move(key));
   }
-  if (keys_.empty()) add_new_key();
+  keys_ = std::move(loaded);
+}
+
+bool KeyStore::sync_with_folder(std::chrono::milliseconds min_interval) {
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now().time_since_epoch()).count();
+  int64_t last = last_sync_ms_.load();
+  if (last != 0 && now_ms - last < min_interval.count()) return false;
+  if (!last_sync_ms_.compare_exchange_strong(last, now_ms)) return false;  // another thread is at it
+  std::vector<std::pair<uint64_t, fs::path>> files;
+  try {
+    files = key_files();
+  } catch (const fs::filesystem_error&) {
+    return false;  // keep serving with the keys we have
+  }
+  std::unique_lock lock(mutex_);
+  bool same = files.size() == keys_.size();
+  for (size_t i = 0; same && i < files.size(); ++i) same = files[i].first == keys_[i]->sequence;
+  if (same || files.empty()) return false;
+  load(files);
   rebuild_jwks();
+  return true;
 }
 
 void KeyStore::add_new_key() {

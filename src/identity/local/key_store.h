@@ -9,8 +9,15 @@
 //    deletes the files of keys past `keep`, so tokens signed by them stop verifying.
 //  - kid = first 16 characters of base64url(SHA-256(SubjectPublicKeyInfo DER)).
 //  - jwks() is the JWKS JSON text of the verifying keys, current first.
-//  - One process owns the folder. All methods are thread-safe.
+//  - One process serves from the folder; another (`k9 keys rotate`) may rotate it, and
+//    sync_with_folder() makes the serving process see that: when the newest `keep` key files
+//    differ from the loaded ones it reloads them (the new current key signs from then on; old
+//    keys keep verifying while their files are kept). It looks at most once per
+//    `min_interval` and answers whether the keys changed.
+//  - All methods are thread-safe.
 #pragma once
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <shared_mutex>
@@ -41,6 +48,7 @@ class KeyStore {
   std::shared_ptr<const SigningKey> find(std::string_view kid) const;
   std::vector<std::string> kids() const;  // current first
   void rotate();
+  bool sync_with_folder(std::chrono::milliseconds min_interval = std::chrono::seconds(5));
   std::string jwks() const;
   const std::filesystem::path& folder() const { return folder_; }
 
@@ -49,6 +57,9 @@ class KeyStore {
   static PkeyPtr generate_rsa_key();  // RSA 2048, e = 65537
 
  private:
+  // The newest `keep_` key files of the folder: (sequence, path), newest first.
+  std::vector<std::pair<uint64_t, std::filesystem::path>> key_files() const;
+  void load(const std::vector<std::pair<uint64_t, std::filesystem::path>>& files);  // lock held exclusively
   void add_new_key();  // lock held exclusively
   void prune();        // lock held exclusively
   void rebuild_jwks(); // lock held exclusively
@@ -58,6 +69,7 @@ class KeyStore {
   mutable std::shared_mutex mutex_;
   std::vector<std::shared_ptr<const SigningKey>> keys_;  // newest first
   std::string jwks_;
+  std::atomic<int64_t> last_sync_ms_{0};  // steady clock
 };
 
 }  // namespace k9::identity::local

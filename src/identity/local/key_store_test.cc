@@ -158,3 +158,25 @@ TEST(KeyStore, IgnoresUnrelatedFiles) {
 
 }  // namespace
 }  // namespace k9::identity::local
+
+namespace k9::identity::local {
+namespace {
+
+// A rotation made by another process (`k9 keys rotate`) reaches a serving KeyStore.
+TEST(KeyStore, SyncWithFolderPicksUpAnotherProcesssRotation) {
+  testing::TempDir dir;
+  KeyStore serving(dir.path());
+  const std::string first = serving.current()->kid;
+  EXPECT_FALSE(serving.sync_with_folder(std::chrono::milliseconds(0)));  // nothing changed
+  KeyStore other(dir.path());
+  other.rotate();
+  EXPECT_EQ(serving.current()->kid, first);
+  EXPECT_FALSE(serving.sync_with_folder(std::chrono::hours(1)));  // looked just now: not again yet
+  EXPECT_TRUE(serving.sync_with_folder(std::chrono::milliseconds(0)));
+  EXPECT_EQ(serving.current()->kid, other.current()->kid);
+  EXPECT_EQ(serving.kids(), (std::vector<std::string>{other.current()->kid, first}));
+  EXPECT_TRUE(serving.find(first));  // the previous key still verifies
+}
+
+}  // namespace
+}  // namespace k9::identity::local

@@ -23,12 +23,13 @@ std::string string_claim(const json::object& claims, std::string_view name) {
 
 }  // namespace
 
-LocalIssuer::LocalIssuer(const KeyStore& keys, IssuerOptions options, const Clock& clock)
+LocalIssuer::LocalIssuer(KeyStore& keys, IssuerOptions options, const Clock& clock)
     : keys_(keys), options_(std::move(options)), clock_(clock), cache_(options_.cache_capacity, clock) {}
 
 TokenSet LocalIssuer::issue(const Credential& c) const {
   const int64_t iat = unix_seconds(clock_.now());
   const int64_t exp = iat + options_.token_lifetime_seconds;
+  keys_.sync_with_folder();
   auto key = keys_.current();
   json::object id{
       {"sub", c.sub},
@@ -69,7 +70,12 @@ Principal LocalIssuer::verify(std::string_view token) {
 }
 
 Principal LocalIssuer::check(std::string_view token) const {
-  json::object claims = verify_jwt(token, keys_, JwtRules{options_.issuer, &clock_});
+  KeyLookup lookup = [this](std::string_view kid) -> std::shared_ptr<EVP_PKEY> {
+    auto key = keys_.find(kid);
+    if (!key && keys_.sync_with_folder()) key = keys_.find(kid);
+    return key ? std::shared_ptr<EVP_PKEY>(key, key->pkey.get()) : nullptr;
+  };
+  json::object claims = verify_jwt(token, lookup, JwtRules{options_.issuer, &clock_});
   Principal p;
   p.token_use = string_claim(claims, "token_use");
   const auto& uses = options_.accepted_token_uses;

@@ -4,12 +4,13 @@
 //  - issue(): id token {sub, iss, aud: client_id, token_use:"id", cognito:username, name,
 //    email, iat, exp} and access token {sub, iss, client_id, token_use:"access", username,
 //    scope:"openid", iat, exp, jti}, both signed with the KeyStore's current key and valid
-//    for `token_lifetime_seconds`. refresh_token is empty (refresh is a later issue).
+//    for `token_lifetime_seconds`. refresh_token is empty here (LocalAuthenticator adds one).
 //  - verify(): the TokenVerifier contract (identity.h). Beyond verify_jwt's checks it
 //    requires token_use in `accepted_token_uses`, aud (id) or client_id (access) equal to
 //    `client_id`, and non-empty sub and username. Verified tokens are cached (TokenCache)
 //    until their exp; a cached token keeps verifying even if its key is rotated out, until
-//    clear_cache() is called.
+//    clear_cache() is called. An unknown kid, and every issue(), first lets the KeyStore
+//    sync_with_folder() (rate-limited), so a `k9 keys rotate` run by another process is seen.
 //  - Thread-safe.
 #pragma once
 #include <string>
@@ -33,7 +34,7 @@ struct IssuerOptions {
 
 class LocalIssuer final : public TokenVerifier {
  public:
-  explicit LocalIssuer(const KeyStore& keys, IssuerOptions options = {}, const Clock& clock = Clock::system());
+  explicit LocalIssuer(KeyStore& keys, IssuerOptions options = {}, const Clock& clock = Clock::system());
 
   TokenSet issue(const Credential& credential) const;
   Principal verify(std::string_view bearer_token) override;
@@ -44,7 +45,7 @@ class LocalIssuer final : public TokenVerifier {
  private:
   Principal check(std::string_view token) const;  // full verification, no cache
 
-  const KeyStore& keys_;
+  KeyStore& keys_;
   IssuerOptions options_;
   const Clock& clock_;
   TokenCache cache_;

@@ -1,0 +1,53 @@
+#include "identity/cognito/cognito_verifier.h"
+
+#include <boost/json.hpp>
+
+#include "core/error.h"
+#include "identity/local/jwt.h"
+
+namespace k9::identity::cognito {
+
+namespace json = boost::json;
+
+namespace {
+
+[[noreturn]] void reject(const std::string& message) { throw Error(ErrorCode::unauthorized, message); }
+
+std::string string_claim(const json::object& claims, std::string_view name) {
+  const json::value* v = claims.if_contains(name);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+}  // namespace
+
+CognitoVerifier::CognitoVerifier(VerifierOptions options, JwksCache& keys, const Clock& clock)
+    : options_(std::move(options)), keys_(keys), clock_(clock), cache_(options_.cache_capacity, clock) {}
+
+Principal CognitoVerifier::verify(std::string_view token) {
+  if (token.empty()) reject("missing token");
+  if (token.size() > local::kMaxTokenBytes) reject("token too large");
+  if (auto cached = cache_.find(token)) return *cached;
+  Principal p = check(token);
+  cache_.insert(token, p);
+  return p;
+}
+
+Principal CognitoVerifier::check(std::string_view token) {
+  local::KeyLookup lookup = [this](std::string_view kid) { return keys_.find(kid); };
+  json::object claims =
+      local::verify_jwt(token, lookup, local::JwtRules{options_.issuer, &clock_, options_.leeway_seconds});
+  Principal p;
+  p.token_use = string_claim(claims, "token_use");  // verify_jwt allowed only "id" and "access"
+  const bool is_id = p.token_use == "id";
+  if (string_claim(claims, is_id ? "aud" : "client_id") != options_.client_id)
+    reject(is_id ? "wrong token audience" : "wrong token client");
+  p.sub = string_claim(claims, "sub");
+  p.username = string_claim(claims, is_id ? "cognito:username" : "username");
+  if (p.sub.empty() || p.username.empty()) reject("malformed token: no subject");
+  p.name = string_claim(claims, "name");
+  p.email = string_claim(claims, "email");
+  p.expires_at = claims.at("exp").to_number<int64_t>();
+  return p;
+}
+
+}  // namespace k9::identity::cognito
