@@ -314,6 +314,11 @@ class Session final : public SessionControl, public std::enable_shared_from_this
 
   void dispatch() {
     state_ = State::handling;
+    if (!sh_.handler.may_block(req_)) {  // quick: answer on this io thread, no hand-off
+      call_handler();
+      on_handled();
+      return;
+    }
     asio::post(*sh_.pool, [self = shared_from_this()]() mutable {
       self->call_handler();  // on a handler thread; the strand does not touch req_/res_ now
       auto ex = self->stream_.get_executor();
