@@ -11,6 +11,9 @@ packages=(
   libsqlite3-dev libssl-dev libcurl4-openssl-dev libsodium-dev
   libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # visual analysis: OpenCV 4.6's core, imgproc and imgcodecs only (not libopencv-dev's 150
+  # packages); libjpeg for the test that writes a CMYK JPEG
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libjpeg62-turbo-dev
   # tests drive the server with real clients
   curl python3
 )

@@ -90,4 +90,6 @@ class Server:
     def cleanup(self):
         if self.proc and self.proc.poll() is None:
             self.kill()
+        elif self.proc and self.proc.returncode not in (0, -9, -15):
+            print(f"k9 exited with {self.proc.returncode}; its log ends with:\n" + self.read_log()[-3000:])
         shutil.rmtree(self.data, ignore_errors=True)

@@ -51,7 +51,13 @@ json::value user_json(const User& u) { return to_json(u); }
 
 }  // namespace
 
-App::App(AppServices services) : s_(std::move(services)) { add_routes(); }
+App::App(AppServices services) : s_(std::move(services)) {
+  if (s_.cache_report_lists) {
+    list_cache_ = std::make_unique<ListCache>();
+    s_.reports.add_change_listener([cache = list_cache_.get()](const std::string& user) { cache->invalidate(user); });
+  }
+  add_routes();
+}
 
 identity::Principal App::authenticate(const Request& req) const {
   auto it = req.headers.find("authorization");
@@ -131,20 +137,33 @@ void App::add_routes() {
     auto p = authenticate(req);
     int limit = parse_limit(req.query);
     auto c = req.query.find("cursor");
-    auto page = s_.reports.list(p.sub, limit, c == req.query.end() ? "" : c->second);
+    const std::string& cursor = c == req.query.end() ? std::string() : c->second;
+    ListCache::Token token;
+    if (list_cache_) {
+      if (auto hit = list_cache_->find(p.sub, limit, cursor)) {
+        Response r;
+        r.body = *hit;
+        return r;
+      }
+      token = list_cache_->token(p.sub);
+    }
+    auto page = s_.reports.list(p.sub, limit, cursor);
     json::array items;
+    items.reserve(page.reports.size());
     for (auto& r : page.reports) {
       json::object o{{"id", r.id},       {"title", r.title},           {"author", r.author},
                      {"date", r.date},   {"imageUrl", r.image_url},    {"analysis", to_json(r.analysis)},
                      {"favoritesCount", r.favorites.size()}, {"createdAt", r.created_at}, {"updatedAt", r.updated_at}};
       items.push_back(std::move(o));
     }
-    return json_response(200, json::object{{"reports", std::move(items)},
-                                           {"total", page.total},
-                                           {"limit", limit},
-                                           {"next_cursor", page.next_cursor.empty() ? json::value(nullptr)
-                                                                                    : json::value(page.next_cursor)},
-                                           {"has_more", !page.next_cursor.empty()}});
+    Response r = json_response(200, json::object{{"reports", std::move(items)},
+                                                 {"total", page.total},
+                                                 {"limit", limit},
+                                                 {"next_cursor", page.next_cursor.empty() ? json::value(nullptr)
+                                                                                          : json::value(page.next_cursor)},
+                                                 {"has_more", !page.next_cursor.empty()}});
+    if (list_cache_) list_cache_->store(p.sub, token, limit, cursor, r.body);
+    return r;
   });
 
   router_.add("POST", "/reports", [this](const Request& req, const Params&) {

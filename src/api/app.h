@@ -7,6 +7,7 @@
 #include <string>
 
 #include "api/http_types.h"
+#include "api/list_cache.h"
 #include "api/router.h"
 #include "core/error.h"
 #include "identity/identity.h"
@@ -22,6 +23,9 @@ struct AppServices {
   identity::TokenVerifier& verifier;
   identity::Authenticator* authenticator = nullptr;  // nullptr: /auth/login answers 404
   std::function<std::string()> jwks;                  // empty: no JWKS route (Cognito mode)
+  // Cache rendered GET /reports pages (list_cache.h): only when this process is the
+  // store's one writer (embedded SQLite).
+  bool cache_report_lists = false;
 };
 
 class App final : public Handler {
@@ -38,6 +42,7 @@ class App final : public Handler {
 
   AppServices s_;
   Router router_;
+  std::unique_ptr<ListCache> list_cache_;  // nullptr: lists always read from the store
 };
 
 // The JSON error body {"message", "code"} with the status of `code`.

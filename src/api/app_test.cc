@@ -40,7 +40,8 @@ class AppTest : public testing::Test {
     users_ = std::make_unique<repo::UserRepository>(*store_, tables_.users);
     reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_, repo::CursorCodec("test-secret-0123456789"));
     app_ = std::make_unique<App>(
-        AppServices{*store_, *users_, *reports_, *issuer_, auth_.get(), [this] { return keys_->jwks(); }});
+        AppServices{*store_, *users_, *reports_, *issuer_, auth_.get(), [this] { return keys_->jwks(); },
+                    /*cache_report_lists=*/true});  // as k9 serve runs on SQLite
     alice_ = issuer_->issue(creds_->add("alice", "correct-horse-1", false, "Alice")).id_token;
     bob_ = issuer_->issue(creds_->add("bob", "correct-horse-2", false, "Bob")).id_token;
   }
@@ -144,6 +145,25 @@ TEST_F(AppTest, ListIsNewestFirstWithOpaqueCursor) {
   // Created within the same millisecond is possible: compare as sets, and the newest first.
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()), std::set<std::string>(ids.begin(), ids.end()));
   EXPECT_EQ(seen.size(), 5u);
+}
+
+TEST_F(AppTest, CachedListsFollowEveryChange) {
+  auto first = [&] { return body(call("GET", "/reports", "", alice_)).at("reports").as_array(); };
+  EXPECT_TRUE(first().empty());
+  std::string id = create(alice_, "one");
+  EXPECT_EQ(first().size(), 1u);  // create invalidates
+  EXPECT_EQ(first().at(0).at("title"), "one");
+  call("PATCH", "/reports/" + id, R"({"title":"renamed"})", alice_);
+  EXPECT_EQ(first().at(0).at("title"), "renamed");
+  call("PUT", "/reports/" + id + "/favorites/p1", R"({"isFavorite":true})", alice_);
+  EXPECT_EQ(first().at(0).at("favoritesCount"), 1);
+  call("PUT", "/reports/" + id + "/favorites", R"({"favorites":[]})", alice_);
+  EXPECT_EQ(first().at(0).at("favoritesCount"), 0);
+  // A refused change (another user) leaves the page as it was.
+  EXPECT_EQ(call("DELETE", "/reports/" + id, "", bob_).status, 404);
+  EXPECT_EQ(first().size(), 1u);
+  call("DELETE", "/reports/" + id, "", alice_);
+  EXPECT_TRUE(first().empty());
 }
 
 TEST_F(AppTest, ProfileIsCreatedFromClaimsAndPatchedWithMerge) {

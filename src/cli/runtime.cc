@@ -111,7 +111,10 @@ Runtime::Runtime(const Config& c) {
   users_ = std::make_unique<repo::UserRepository>(*store_, tables_.users);
   reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_,
                                                       repo::CursorCodec(load_or_create_secret(c.data, "cursor.key")));
-  app_ = std::make_unique<api::App>(api::AppServices{*store_, *users_, *reports_, *verifier, authenticator, jwks});
+  // The embedded store has one writer, this process, so list pages can be cached safely.
+  bool exclusive_store = dynamic_cast<store::sqlite::SqliteStore*>(store_.get()) != nullptr;
+  app_ = std::make_unique<api::App>(
+      api::AppServices{*store_, *users_, *reports_, *verifier, authenticator, jwks, exclusive_store});
 }
 
 Runtime::~Runtime() = default;

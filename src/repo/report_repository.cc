@@ -98,6 +98,7 @@ Report ReportRepository::create(const std::string& user_id, const std::string& a
   } catch (const store::TransactionCanceled&) {
     throw Error(ErrorCode::conflict, "reference product id already exists");
   }
+  changed(user_id);
   return r;
 }
 
@@ -134,6 +135,7 @@ Report ReportRepository::update_title(const std::string& user_id, const std::str
                                         {":now", AttributeValue::S(iso8601_ms(clock_.now()))},
                                         {":one", AttributeValue::N(1)},
                                         {":u", AttributeValue::S(user_id)}}});
+    changed(user_id);
     return report_from(after);
   } catch (const store::ConditionFailed&) {
     throw not_found("Report not found");
@@ -159,6 +161,7 @@ void ReportRepository::remove(const std::string& user_id, const std::string& id)
   } catch (const store::TransactionCanceled&) {
     throw not_found("Report not found");
   }
+  changed(user_id);
 }
 
 std::vector<std::string> ReportRepository::change_favorites(
@@ -189,6 +192,7 @@ std::vector<std::string> ReportRepository::change_favorites(
                        if (version != "0") v[":v"] = AttributeValue::N(version);
                        return v;
                      }()});
+      changed(user_id);
       return next;
     } catch (const store::ConditionFailed&) {
       continue;  // someone else changed it: read again, reapply

@@ -4,6 +4,7 @@
 // it did not exist, and nothing changes. Favorites are changed by read-modify-write on a
 // `version` number, retried on conflict.
 #pragma once
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,30 +12,24 @@
 #include "core/clock.h"
 #include "core/domain.h"
 #include "repo/cursor.h"
+#include "repo/report_page.h"
 #include "repo/tables.h"
 #include "store/store.h"
 
 namespace k9::repo {
 
-struct ReportSummary {
-  std::string id, title, author, date, image_url, created_at, updated_at;
-  Analysis analysis;
-  std::vector<std::string> favorites;
-};
-BOOST_DESCRIBE_STRUCT(ReportSummary, (), (id, title, author, date, image_url, created_at, updated_at, analysis,
-                                          favorites))
-
-struct ReportPage {
-  std::vector<ReportSummary> reports;
-  size_t total = 0;
-  std::string next_cursor;  // empty: no more
-};
 
 class ReportRepository {
  public:
   ReportRepository(store::Store& store, const Tables& tables, CursorCodec cursors,
                    const Clock& clock = Clock::system())
       : store_(store), tables_(tables), cursors_(std::move(cursors)), clock_(clock) {}
+
+  // Called with the user id after every committed change to that user's reports (for
+  // caches of what list() answers). Register before serving; listeners must not throw.
+  void add_change_listener(std::function<void(const std::string& user_id)> listener) {
+    listeners_.push_back(std::move(listener));
+  }
 
   // Writes the reference product and the report in one transaction. Ids of the report and
   // of the reference product (and of images without one) are generated here.
@@ -62,6 +57,10 @@ class ReportRepository {
   Tables tables_;
   CursorCodec cursors_;
   const Clock& clock_;
+  void changed(const std::string& user_id) const {
+    for (auto& l : listeners_) l(user_id);
+  }
+  std::vector<std::function<void(const std::string&)>> listeners_;
 };
 
 }  // namespace k9::repo

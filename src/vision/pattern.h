@@ -1,0 +1,26 @@
+// The pattern descriptor (features.h) of the material's normalised luminance: grey,
+// illumination-flattened (lighting.h), divided by its mean over the material, so that
+// exposure and uneven light leave it unchanged. It is computed on a pyramid of kLevels
+// levels, each 2^(1/2) smaller, so that a photo from nearer or farther lands on a shifted
+// level (scores.h compares with the best shift):
+//  - lbp (primary): rotation-invariant uniform LBP, 8 neighbours at radius 1, a neighbour
+//    counting as brighter when it exceeds the centre by 2% of the mean (flat areas stay flat
+//    under sensor noise); 10 bins per level. Rotation-invariant by construction,
+//    lighting-invariant as it compares neighbours only.
+//  - orient (secondary): gradient orientations (Sobel) at level 1, magnitude-weighted, in
+//    12 bins over [0, pi) with linear interpolation: how directional the pattern is (grain,
+//    planks, weave) against isotropic (terrazzo, stone). Compared under circular shifts, so
+//    rotation only moves it.
+//  - spectrum (tertiary): band-pass energy (image minus its Gaussian blur, sigma 1.2) per
+//    level as shares of the total: the pattern's coarseness.
+// Only pixels whose neighbourhood lies inside the material count.
+#pragma once
+#include <opencv2/core.hpp>
+
+namespace k9::vision {
+
+// `luminance`: CV_32F normalised luminance; `material`: CV_8U non-zero = material. Writes
+// kLevels*kLbpBins, kOrientBins and kLevels floats.
+void pattern_descriptor(const cv::Mat& luminance, const cv::Mat& material, float* lbp, float* orient, float* spectrum);
+
+}  // namespace k9::vision
