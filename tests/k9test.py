@@ -3,6 +3,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -43,20 +44,31 @@ class Server:
         return self.run("token", name).stdout.strip()
 
     def start(self):
-        self.port = free_port()
-        self.log = open(os.path.join(self.data, "server.log"), "ab")
-        self.proc = subprocess.Popen([self.k9, "serve", "--port", str(self.port)], env=self.env,
+        """Starts `k9 serve` on a port the kernel picks (--port 0) and reads it from the log:
+        no window in which another process can take a port we chose."""
+        log_path = os.path.join(self.data, "server.log")
+        offset = os.path.getsize(log_path) if os.path.exists(log_path) else 0
+        self.log = open(log_path, "ab")
+        self.proc = subprocess.Popen([self.k9, "serve", "--port", "0"], env=self.env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 20
+        deadline = time.time() + 30
+        self.port = None
         while time.time() < deadline:
-            try:
-                status, _, _ = self.request("GET", "/healthz")
-                if status == 200:
-                    return self
-            except OSError:
-                pass
             if self.proc.poll() is not None:
                 raise RuntimeError("k9 exited during start-up: " + self.read_log())
+            if self.port is None:
+                with open(log_path, "rb") as f:
+                    f.seek(offset)
+                    m = re.search(rb"listening on http://[^:]+:(\d+)", f.read())
+                if m:
+                    self.port = int(m.group(1))
+            if self.port is not None:
+                try:
+                    status, _, _ = self.request("GET", "/healthz")
+                    if status == 200:
+                        return self
+                except OSError:
+                    pass
             time.sleep(0.05)
         raise RuntimeError("k9 did not become healthy: " + self.read_log())
 
