@@ -1,4 +1,6 @@
 // Helpers for the vision tests (compiled into the test binary only: *_test.cc).
+#include <cstddef>
+#include <cstdio>
 #include <jpeglib.h>
 
 #include <cmath>

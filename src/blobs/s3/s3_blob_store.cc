@@ -111,7 +111,7 @@ HttpResponse S3BlobStore::send(HttpRequest& req, const std::string& what) {
   for (;;) {
     std::string failure;
     try {
-      params.time = std::chrono::system_clock::now();
+      params.time = options_.now();
       aws::sign_headers(req, credentials_->get(), params);
     } catch (const aws::CredentialsError& e) {
       throw Unavailable("S3 " + what + ": no credentials: " + e.what());
@@ -293,6 +293,7 @@ std::string S3BlobStore::presigned_get_url(const std::string& key, std::chrono::
   params.escape_path = false;
   params.payload_hash = "UNSIGNED-PAYLOAD";
   params.expires = std::clamp(expires, std::chrono::seconds(1), std::chrono::seconds(604800));
+  params.time = options_.now();
   try {
     aws::presign(req, credentials_->get(), params);
   } catch (const aws::CredentialsError& e) {

@@ -16,6 +16,8 @@
 //    NoSuchBucket, ...) are thrown as Unavailable at once, with S3's code and message.
 //  - Presigned URLs are SigV4 query-string URLs (X-Amz-Expires at most 7 days).
 #pragma once
+#include <atomic>
+#include <functional>
 #include <memory>
 
 #include "aws/credentials.h"
@@ -35,6 +37,8 @@ struct S3Options {
   size_t part_size = 8 * 1024 * 1024;  // S3's minimum is 5 MiB (but for the last part)
   aws::RetryPolicy retry;
   aws::HttpClientOptions http{std::chrono::milliseconds(3000), std::chrono::milliseconds(120000), 64};
+  // The signing time (tests compare presigned URLs made at one instant).
+  std::function<TimePoint()> now = [] { return std::chrono::system_clock::now(); };
 
   // From "s3://BUCKET[/PREFIX]" (SIMILARITY_BUCKET names the bucket of "s3://"), AWS_REGION
   // (else AWS_DEFAULT_REGION) and AWS_ENDPOINT_URL_S3 (else AWS_ENDPOINT_URL). Throws

@@ -61,6 +61,7 @@ Connection::Connection(const std::string& path, bool read_only) {
   }
   sqlite3_busy_timeout(db_, 5000);
   sqlite3_extended_result_codes(db_, 1);
+  exec("PRAGMA mmap_size=268435456");
   if (!read_only) {
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=FULL");

@@ -34,13 +34,16 @@ class Statement {
 
 class Connection {
  public:
-  // Opens (creating when absent) with WAL, synchronous=FULL and a busy timeout.
+  // Opens (creating when absent) with WAL, synchronous=FULL, a busy timeout and reads
+  // through mmap (no read syscalls for pages already in the page cache).
   explicit Connection(const std::string& path, bool read_only = false);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   void exec(const std::string& sql);
+  // Runs one statement without results through the statement cache (BEGIN, SAVEPOINT, ...).
+  void run(const std::string& sql) { prepare(sql).step(); }
   // A cached prepared statement, reset when the returned object goes out of scope.
   Statement prepare(const std::string& sql);
   sqlite3* raw() { return db_; }

@@ -58,19 +58,19 @@ void GroupCommitWriter::loop() {
 void GroupCommitWriter::commit_group(std::deque<Op*>& group) {
   std::exception_ptr group_error;
   try {
-    conn_->exec("BEGIN IMMEDIATE");
+    conn_->run("BEGIN IMMEDIATE");
     for (Op* op : group) {
-      conn_->exec("SAVEPOINT w");
+      conn_->run("SAVEPOINT w");
       try {
         op->fn(*conn_);
-        conn_->exec("RELEASE w");
+        conn_->run("RELEASE w");
       } catch (...) {
         op->error = std::current_exception();
-        conn_->exec("ROLLBACK TO w");
-        conn_->exec("RELEASE w");
+        conn_->run("ROLLBACK TO w");
+        conn_->run("RELEASE w");
       }
     }
-    conn_->exec("COMMIT");
+    conn_->run("COMMIT");
     commits_.fetch_add(1, std::memory_order_relaxed);
     writes_.fetch_add(group.size(), std::memory_order_relaxed);
   } catch (...) {

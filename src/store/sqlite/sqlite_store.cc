@@ -4,6 +4,7 @@
 #include <set>
 
 #include "store/expr/expression.h"
+#include "store/sqlite/checkpointer.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/group_commit.h"
 #include "store/sqlite/item_codec.h"
@@ -272,12 +273,16 @@ class SqliteStore::ReadLease {
 SqliteStore::SqliteStore(const std::string& path) : path_(path) {
   auto conn = std::make_unique<Connection>(path);
   conn->exec("CREATE TABLE IF NOT EXISTS _k9_tables (name TEXT PRIMARY KEY, schema TEXT NOT NULL)");
+  conn->exec("PRAGMA wal_autocheckpoint=0");  // checkpoints run beside the writer, not in it
+  conn->exec("PRAGMA journal_size_limit=67108864");
   writer_ = std::make_unique<GroupCommitWriter>(std::move(conn));
+  checkpointer_ = std::make_unique<Checkpointer>(path);
   load_tables();
 }
 
 SqliteStore::~SqliteStore() {
   writer_.reset();  // drains queued writes
+  checkpointer_.reset();  // a last checkpoint
   readers_.clear();
 }
 
@@ -639,6 +644,8 @@ bool SqliteStore::healthy() {
     return false;
   }
 }
+
+uint64_t SqliteStore::checkpointed_frames() const { return checkpointer_->frames_checkpointed(); }
 
 std::pair<uint64_t, uint64_t> SqliteStore::commit_stats() const {
   auto s = writer_->stats();

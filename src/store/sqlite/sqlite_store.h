@@ -18,6 +18,7 @@ namespace k9::store::sqlite {
 
 class Connection;
 class GroupCommitWriter;
+class Checkpointer;
 
 class SqliteStore final : public Store {
  public:
@@ -40,6 +41,8 @@ class SqliteStore final : public Store {
 
   // Group commit figures: commits and writes since open.
   std::pair<uint64_t, uint64_t> commit_stats() const;
+  // WAL frames copied into the database by the background checkpointer since open.
+  uint64_t checkpointed_frames() const;
 
   struct Table;  // schema plus its SQL statements
 
@@ -56,6 +59,7 @@ class SqliteStore final : public Store {
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Connection>> readers_;
   std::unique_ptr<GroupCommitWriter> writer_;
+  std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 }  // namespace k9::store::sqlite

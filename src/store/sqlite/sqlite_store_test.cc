@@ -86,6 +86,18 @@ TEST(SqliteStore, ConcurrentWritesShareCommits) {
   EXPECT_EQ(s.count({"t", "", AV::S("0-0")}), 1u);
 }
 
+TEST(SqliteStore, WalIsCheckpointedInTheBackground) {
+  auto path = temp_db("checkpoint.db");
+  fs::remove(path);
+  sqlite::SqliteStore s(path);
+  s.ensure_table({"t", {"id", AttrType::S}});
+  for (int i = 0; i < 200; ++i) s.put({"t", {{"id", AV::S(std::to_string(i))}, {"v", AV::S(std::string(2000, 'x'))}}});
+  for (int i = 0; i < 50 && s.checkpointed_frames() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_GT(s.checkpointed_frames(), 0u);
+  EXPECT_EQ(s.count({"t", "", AV::S("7")}), 1u);
+}
+
 TEST(SqliteStore, UnknownTableIsAValidationError) {
   auto path = temp_db("unknown.db");
   sqlite::SqliteStore s(path);
