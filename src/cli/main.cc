@@ -32,6 +32,7 @@ int serve(const cli::Config& config) {
   opts.base_path = config.base_path;
   opts.cors_origin = config.cors_origin;
   opts.max_body_bytes = config.max_body_bytes;
+  opts.io_threads = config.io_threads;
   http::Server server(opts, runtime.app());
   server.start();
   spdlog::info("k9 listening on http://{}:{} (data {})", config.host, server.port(), config.data.string());
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--port", config.port, "port to listen on (0: any free port)")->capture_default_str();
   serve_cmd->add_option("--data", data_flag, "data folder");
   serve_cmd->add_option("--base-path", config.base_path, "path prefix to strip, e.g. /prod");
+  serve_cmd->add_option("--io-threads", config.io_threads, "network threads (0: one per core)")->capture_default_str();
 
   auto* users_cmd = app.add_subcommand("users", "manage local-mode users");
   users_cmd->require_subcommand(1);

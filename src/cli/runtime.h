@@ -32,6 +32,7 @@ struct Config {
   std::string base_path;
   std::string cors_origin = "*";
   size_t max_body_bytes = 1024 * 1024;
+  int io_threads = 0;  // 0: one per core
   std::string auth = "local";         // identities: "local" or "cognito" (K9_AUTH, --auth)
   bool rotate_refresh_tokens = true;  // local mode; K9_REFRESH_ROTATION=off keeps tokens reusable
 

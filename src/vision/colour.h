@@ -8,13 +8,15 @@
 //     green tile) keeps most of its colour, since a single material cannot tell its own hue
 //     from the light's, and phone cameras' own white balance has corrected most casts.
 //  4. CIELAB (D65) of the samples; k-means with k = 3 in Lab, initialised from the lightness
-//     terciles (no randomness), 15 iterations; clusters ordered by pixel share.
+//     terciles (no randomness), 15 iterations; clusters closer than 8 (CIE76) merged, as one
+//     colour that k-means split; ordered by pixel share. A material with fewer than three
+//     colours repeats its last colour with share 0.
 #pragma once
 #include <opencv2/core.hpp>
 
 namespace k9::vision {
 
-inline constexpr double kMaxCastCorrection = 0.25;  // ln(1.28): at most a 28% channel gain
+inline constexpr double kMaxCastCorrection = 0.5;  // ln(1.65): at most a 65% channel gain (linear light)
 
 // `bgr`: CV_8UC3; `material`: CV_8U non-zero = material; `gain`: CV_32F illumination gain.
 // Writes 12 floats to `out`.

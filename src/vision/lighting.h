@@ -1,8 +1,11 @@
 // Illumination flattening: phone photos are lit unevenly (a window on one side, vignetting,
-// a lamp's hot spot). The illumination is estimated as the material's luminance low-passed
-// far below any texture (a Gaussian of a fifth of the image's longer side, by normalised
-// convolution so that pixels outside the material do not count), and every pixel is
-// multiplied by mean / local to undo it. Colour and pattern both read the flattened image.
+// a lamp's hot spot). The illumination is modelled as a smooth field in log luminance,
+// a + b x + c y + d r^2 (a tilt and a radial fall-off, r from the centre), fitted to the
+// material's pixels at 64 pixels across by trimmed least squares: four rounds, each fitting
+// only the cells within 0.25 (log) of the previous fit, the first round's reference being the
+// median. A region of another colour, such as the cream band of a two-colour tile, is left out
+// of the fit rather than taken for light. Every pixel is multiplied by mean field / local
+// field. Colour and pattern both read the flattened image.
 #pragma once
 #include <opencv2/core.hpp>
 

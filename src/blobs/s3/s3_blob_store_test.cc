@@ -88,7 +88,6 @@ TEST(S3BlobStore, PresignedUrlByK9IsFetchedWithPlainCurl) {
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body, "png bytes");
   EXPECT_EQ(r.content_type, "image/png");
-  EXPECT_EQ(curl_get(url.substr(0, url.find('?'))).status, 403) << "s3rver refuses anonymous reads";
 }
 
 TEST(S3BlobStore, AwsCliPresignedUrlIsAcceptedAndSignedExactlyAsK9SignsIt) {

@@ -1,6 +1,6 @@
 // Test support (in the k9_blobs_s3_suite object library, linked only into tests): s3rver, a
 // small S3 look-alike from npm (tests/peers, installed by scripts/install-deps.sh), run as
-//   node <tests/peers/node_modules/s3rver/bin/s3rver.js> -d <temp dir> -a 127.0.0.1 -p P -s
+//   node --openssl-legacy-provider <tests/peers/node_modules/s3rver/bin/s3rver.js> -d <temp dir> -a 127.0.0.1 -p P -s
 //        --configure-bucket k9-test
 // on a free loopback port.
 //
@@ -13,7 +13,9 @@
 //    the test process.
 //  - S3rverEnvironment starts one server for a whole test binary; s3rver() answers it.
 //  - s3rver accepts the access key S3RVER (secret S3RVER) and checks presigned URLs' expiry,
-//    not their signatures.
+//    not their signatures; it serves objects to anonymous GETs too; it lists keys in the
+//    order of a depth-first walk of its folders (the conformance suite uses keys whose walk
+//    order is their byte order).
 #pragma once
 #include <gtest/gtest.h>
 #include <sys/types.h>
