@@ -35,6 +35,8 @@ class App final : public Handler {
   // Reads (GET, HEAD) answer from the store without waiting on a commit; writes wait for
   // group commit and /auth/* hashes passwords, so those block.
   bool may_block(const Request& request) const override;
+  // The route table (tests enumerate it: every route must have an authorization matrix entry).
+  const Router& router() const { return router_; }
 
  private:
   identity::Principal authenticate(const Request& request) const;

@@ -11,6 +11,9 @@
 #include "identity/local/key_store.h"
 #include "identity/local/local_authenticator.h"
 #include "identity/local/local_issuer.h"
+#include "core/encoding.h"
+#include "core/random.h"
+#include "store/dynamodb/dynamodb_local.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace k9::api {
@@ -20,15 +23,30 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace identity::local;
 
-class AppTest : public testing::Test {
+testing::Environment* const dynamodb_local_env =
+    testing::AddGlobalTestEnvironment(new store::dynamodb::DynamoDbLocalEnvironment);
+
+// Every API test runs on the embedded store (SQLite, with list caching as `k9 serve` runs
+// it) and on DynamoDB Local (as `--store dynamodb` runs it), each test on fresh tables.
+class AppTest : public testing::TestWithParam<std::string> {
  protected:
+  bool on_dynamodb() const { return GetParam() == "dynamodb"; }
+
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("k9-app-test-" + std::to_string(::getpid()) + "-" +
-                                        testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::string name = testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (auto& c : name)
+      if (c == '/') c = '-';
+    dir_ = fs::temp_directory_path() / ("k9-app-test-" + std::to_string(::getpid()) + "-" + name);
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    store_ = std::make_unique<store::sqlite::SqliteStore>((dir_ / "k9.db").string());
-    tables_ = repo::Tables::from_env([](const char*) -> const char* { return nullptr; });
+    environment_ = "t" + hex_encode(random_bytes(6));
+    if (on_dynamodb()) {
+      store_ = store::dynamodb::dynamodb_local().store;
+    } else {
+      store_ = std::make_shared<store::sqlite::SqliteStore>((dir_ / "k9.db").string());
+    }
+    tables_ = repo::Tables::from_env(
+        [this](const char* n) -> const char* { return std::string(n) == "ENVIRONMENT" ? environment_.c_str() : nullptr; });
     for (auto& s : tables_.schemas()) store_->ensure_table(s);
     store_->ensure_table(CredentialRepository::schema(tables_.identities));
     keys_ = std::make_unique<KeyStore>(dir_);
@@ -41,7 +59,7 @@ class AppTest : public testing::Test {
     reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_, repo::CursorCodec("test-secret-0123456789"));
     app_ = std::make_unique<App>(
         AppServices{*store_, *users_, *reports_, *issuer_, auth_.get(), [this] { return keys_->jwks(); },
-                    /*cache_report_lists=*/true});  // as k9 serve runs on SQLite
+                    /*cache_report_lists=*/!on_dynamodb()});  // as k9 serve runs
     alice_ = issuer_->issue(creds_->add("alice", "correct-horse-1", false, "Alice")).id_token;
     bob_ = issuer_->issue(creds_->add("bob", "correct-horse-2", false, "Bob")).id_token;
   }
@@ -78,7 +96,8 @@ class AppTest : public testing::Test {
   std::string snapshot(const std::string& token) { return call("GET", "/reports", "", token, {{"limit", "100"}}).body; }
 
   fs::path dir_;
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  std::string environment_;
+  std::shared_ptr<store::Store> store_;
   repo::Tables tables_;
   std::unique_ptr<KeyStore> keys_;
   std::unique_ptr<LocalIssuer> issuer_;
@@ -92,7 +111,7 @@ class AppTest : public testing::Test {
   std::string alice_, bob_;
 };
 
-TEST_F(AppTest, ReportLifecycle) {
+TEST_P(AppTest, ReportLifecycle) {
   std::string id = create(alice_);
   auto got = call("GET", "/reports/" + id, "", alice_);
   ASSERT_EQ(got.status, 200);
@@ -121,7 +140,7 @@ TEST_F(AppTest, ReportLifecycle) {
   EXPECT_EQ(report_count(alice_), 0u);
 }
 
-TEST_F(AppTest, ListIsNewestFirstWithOpaqueCursor) {
+TEST_P(AppTest, ListIsNewestFirstWithOpaqueCursor) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(create(alice_, "r" + std::to_string(i)));
   create(bob_);
@@ -147,7 +166,7 @@ TEST_F(AppTest, ListIsNewestFirstWithOpaqueCursor) {
   EXPECT_EQ(seen.size(), 5u);
 }
 
-TEST_F(AppTest, CachedListsFollowEveryChange) {
+TEST_P(AppTest, CachedListsFollowEveryChange) {
   auto first = [&] { return body(call("GET", "/reports", "", alice_)).at("reports").as_array(); };
   EXPECT_TRUE(first().empty());
   std::string id = create(alice_, "one");
@@ -166,7 +185,7 @@ TEST_F(AppTest, CachedListsFollowEveryChange) {
   EXPECT_TRUE(first().empty());
 }
 
-TEST_F(AppTest, ProfileIsCreatedFromClaimsAndPatchedWithMerge) {
+TEST_P(AppTest, ProfileIsCreatedFromClaimsAndPatchedWithMerge) {
   auto r = call("GET", "/user/profile", "", alice_);
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(body(r).at("name"), "Alice");
@@ -189,7 +208,7 @@ TEST_F(AppTest, ProfileIsCreatedFromClaimsAndPatchedWithMerge) {
   EXPECT_EQ(call("GET", "/user/profile", "", alice_).body, before);
 }
 
-TEST_F(AppTest, BadReportBodiesAre400AndStoreNothing) {
+TEST_P(AppTest, BadReportBodiesAre400AndStoreNothing) {
   create(alice_);
   std::string before = snapshot(alice_);
   struct Case {
@@ -228,7 +247,7 @@ TEST_F(AppTest, BadReportBodiesAre400AndStoreNothing) {
   EXPECT_NE(before, snapshot(alice_));
 }
 
-TEST_F(AppTest, LimitAndCursorValidation) {
+TEST_P(AppTest, LimitAndCursorValidation) {
   create(alice_);
   for (std::string bad : {"0", "101", "abc", "", "5x", "-1", "99999999999"}) {
     auto r = call("GET", "/reports", "", alice_, {{"limit", bad}});
@@ -251,7 +270,7 @@ TEST_F(AppTest, LimitAndCursorValidation) {
   EXPECT_EQ(call("GET", "/reports", "", bob_, {{"cursor", cursor}}).status, 400);
 }
 
-TEST_F(AppTest, AnotherUsersReportIs404AndUnchanged) {
+TEST_P(AppTest, AnotherUsersReportIs404AndUnchanged) {
   std::string id = create(alice_);
   call("PUT", "/reports/" + id + "/favorites/p1", R"({"isFavorite":true})", alice_);
   std::string before = call("GET", "/reports/" + id, "", alice_).body;
@@ -272,7 +291,7 @@ TEST_F(AppTest, AnotherUsersReportIs404AndUnchanged) {
   EXPECT_EQ(call("GET", "/reports/../etc", "", alice_).status, 404);
 }
 
-TEST_F(AppTest, TokensAreRequiredAndChecked) {
+TEST_P(AppTest, TokensAreRequiredAndChecked) {
   std::string id = create(alice_);
   std::string before = snapshot(alice_);
   auto expect_401 = [&](Request r, const std::string& why) {
@@ -310,7 +329,7 @@ TEST_F(AppTest, TokensAreRequiredAndChecked) {
   EXPECT_EQ(snapshot(alice_), before);
 }
 
-TEST_F(AppTest, RoutingErrors) {
+TEST_P(AppTest, RoutingErrors) {
   auto r = call("GET", "/nope", "", alice_);
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(body(r).at("code"), "NotFound");
@@ -322,7 +341,7 @@ TEST_F(AppTest, RoutingErrors) {
   EXPECT_EQ(call("GET", "/reports/").status, 404);
 }
 
-TEST_F(AppTest, LoginAnswersTokensOrTheSameRefusal) {
+TEST_P(AppTest, LoginAnswersTokensOrTheSameRefusal) {
   auto r = call("POST", "/auth/login", R"({"username":"alice","password":"correct-horse-1"})");
   ASSERT_EQ(r.status, 200) << r.body;
   auto b = body(r);
@@ -339,6 +358,9 @@ TEST_F(AppTest, LoginAnswersTokensOrTheSameRefusal) {
   EXPECT_EQ(jwks.status, 200);
   EXPECT_EQ(parse_json(jwks.body).at("keys").as_array().size(), 1u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, AppTest, testing::Values("sqlite", "dynamodb"),
+                         [](const testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace
 }  // namespace k9::api

@@ -17,7 +17,14 @@ std::vector<std::string> split(const std::string& path) {
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, std::function<Response(const Request&, const Params&)> h) {
-  routes_.push_back({std::move(method), split(pattern), std::move(h)});
+  auto segments = split(pattern);
+  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(h)});
+}
+
+std::vector<Router::RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  for (auto& r : routes_) out.push_back({r.method, r.pattern});
+  return out;
 }
 
 RouteMatch Router::match(const std::string& method, const std::string& path) const {

@@ -24,9 +24,16 @@ class Router {
   void add(std::string method, std::string pattern, std::function<Response(const Request&, const Params&)> h);
   RouteMatch match(const std::string& method, const std::string& path) const;
 
+  // Every route as added, in order: what the authorization matrix test enumerates.
+  struct RouteInfo {
+    std::string method, pattern;
+  };
+  std::vector<RouteInfo> routes() const;
+
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;  // "{name}" captures one non-empty segment
     std::function<Response(const Request&, const Params&)> handler;
   };
