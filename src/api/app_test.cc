@@ -140,6 +140,18 @@ TEST_P(AppTest, ReportLifecycle) {
   EXPECT_EQ(report_count(alice_), 0u);
 }
 
+TEST_P(AppTest, DecimalsAreExactEndToEnd) {
+  auto r = call("POST", "/reports",
+                R"({"title":"t","reference":{"formats":[{"thickness":{"val":9.5250000000000000000000000000001,"unit":"mm"},)"
+                R"("vendors":[{"sku":"s","store":"x","name":"n","price":{"val":1234567.890123456789012345,"unit":"usd"},"url":"u"}]}]}})",
+                alice_);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto id = json::value_to<std::string>(body(r).at("id"));
+  auto got = call("GET", "/reports/" + id, "", alice_).body;
+  EXPECT_NE(got.find(R"("val":9.5250000000000000000000000000001)"), std::string::npos) << got;
+  EXPECT_NE(got.find(R"("val":1234567.890123456789012345)"), std::string::npos) << got;
+}
+
 TEST_P(AppTest, ListIsNewestFirstWithOpaqueCursor) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(create(alice_, "r" + std::to_string(i)));

@@ -32,12 +32,18 @@ RouteMatch Router::match(const std::string& method, const std::string& path) con
   if (path.size() > 1 && path.back() == '/') return m;  // no trailing slashes
   auto segs = split(path);
   for (auto& r : routes_) {
-    if (r.segments.size() != segs.size()) continue;
+    // A last "{name+}" takes the rest of the path (one or more segments, joined by '/').
+    bool rest = !r.segments.empty() && r.segments.back().size() > 3 && r.segments.back().ends_with("+}");
+    if (rest ? segs.size() < r.segments.size() : r.segments.size() != segs.size()) continue;
     Params params;
     bool ok = true;
-    for (size_t i = 0; i < segs.size() && ok; ++i) {
+    for (size_t i = 0; i < r.segments.size() && ok; ++i) {
       auto& pat = r.segments[i];
-      if (pat.size() > 2 && pat.front() == '{' && pat.back() == '}') {
+      if (rest && i + 1 == r.segments.size()) {
+        std::string joined;
+        for (size_t j = i; j < segs.size(); ++j) joined += (j > i ? "/" : "") + segs[j];
+        params[pat.substr(1, pat.size() - 3)] = std::move(joined);
+      } else if (pat.size() > 2 && pat.front() == '{' && pat.back() == '}') {
         params[pat.substr(1, pat.size() - 2)] = segs[i];
       } else {
         ok = pat == segs[i];

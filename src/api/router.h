@@ -1,4 +1,5 @@
-// Route table: method + path pattern ("/reports/{id}/favorites/{productId}") -> handler.
+// Route table: method + path pattern ("/reports/{id}/favorites/{productId}") -> handler. A
+// last segment "{name+}" captures the rest of the path ("/files/{key+}": "a/b/c.png").
 // An unknown path is 404; a known path with another method is 405 with an Allow header.
 #pragma once
 #include <functional>

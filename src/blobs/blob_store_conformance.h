@@ -29,9 +29,9 @@ struct BlobTarget {
   // False for a peer that accepts any well-formed signature (s3rver checks only the access key
   // and the expiry; the S3 adapter's own test checks its signatures against awscli's).
   bool checks_signatures = true;
-  // False for a peer whose concurrent PUTs of one key can interleave (s3rver writes its files
-  // in place): the suite then replaces with one writer at a time, still read concurrently.
-  bool concurrent_puts_are_atomic = true;
+  // False for a peer that writes objects in place, so a concurrent GET can see a partly
+  // written object (s3rver; S3 itself is atomic per PUT): the atomicity test is skipped there.
+  bool puts_are_atomic = true;
 };
 
 inline std::string PrintToString(const BlobTarget& t) { return t.name; }

@@ -1,5 +1,7 @@
 #include "core/json.h"
 
+#include <boost/json/basic_parser_impl.hpp>
+
 #include <charconv>
 #include <cmath>
 
@@ -26,9 +28,106 @@ json::value parse_json(std::string_view text) {
   return v;
 }
 
+json::value exact_number(std::string text) {
+  json::object o;
+  o.emplace(kExactNumberKey, json::string(text));
+  return o;
+}
+
+const json::string* exact_number_text(const json::value& v) {
+  if (!v.is_object()) return nullptr;
+  auto& o = v.get_object();
+  if (o.size() != 1) return nullptr;
+  auto& [k, val] = *o.begin();
+  return k == kExactNumberKey && val.is_string() ? &val.get_string() : nullptr;
+}
+
+namespace {
+
+// basic_parser handler building a json::value in which numbers are exact numbers.
+class ExactNumberHandler {
+ public:
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+
+  json::value_stack st;
+  std::string number;
+
+  bool on_document_begin(boost::system::error_code&) {
+    st.reset();
+    return true;
+  }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_end(std::size_t n, boost::system::error_code&) {
+    st.push_array(n);
+    return true;
+  }
+  bool on_object_begin(boost::system::error_code&) { return true; }
+  bool on_object_end(std::size_t n, boost::system::error_code&) {
+    st.push_object(n);
+    return true;
+  }
+  bool on_string_part(json::string_view s, std::size_t, boost::system::error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_string(json::string_view s, std::size_t, boost::system::error_code&) {
+    st.push_string(s);
+    return true;
+  }
+  bool on_key_part(json::string_view s, std::size_t, boost::system::error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t, boost::system::error_code&) {
+    st.push_key(s);
+    return true;
+  }
+  bool on_number_part(json::string_view s, boost::system::error_code&) {
+    number.append(s.data(), s.size());
+    return true;
+  }
+  bool on_int64(int64_t, json::string_view s, boost::system::error_code&) { return finish_number(s); }
+  bool on_uint64(uint64_t, json::string_view s, boost::system::error_code&) { return finish_number(s); }
+  bool on_double(double, json::string_view s, boost::system::error_code&) { return finish_number(s); }
+  bool on_bool(bool b, boost::system::error_code&) {
+    st.push_bool(b);
+    return true;
+  }
+  bool on_null(boost::system::error_code&) {
+    st.push_null();
+    return true;
+  }
+  bool on_comment_part(json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(json::string_view, boost::system::error_code&) { return true; }
+
+ private:
+  bool finish_number(json::string_view s) {
+    number.append(s.data(), s.size());
+    st.push_key(kExactNumberKey);
+    st.push_string(number);
+    st.push_object(1);
+    number.clear();
+    return true;
+  }
+};
+
+}  // namespace
+
 json::object parse_json_object(std::string_view text) {
   if (text.empty()) throw bad_request("Request body is required");
-  json::value v = parse_json(text);
+  if (!valid_utf8(text)) throw bad_request("Request body is not valid UTF-8");
+  json::parse_options opt;
+  opt.max_depth = 32;
+  json::basic_parser<ExactNumberHandler> p(opt);
+  boost::system::error_code ec;
+  size_t n = p.write_some(false, text.data(), text.size(), ec);
+  if (!ec && n < text.size()) ec = json::error::extra_data;
+  if (ec) throw bad_request("Malformed JSON: " + ec.message());
+  json::value v = p.handler().st.release();
   if (!v.is_object()) throw bad_request("Request body must be a JSON object");
   return std::move(v.as_object());
 }
@@ -37,6 +136,10 @@ namespace {
 void write(const json::value& v, std::string& out) {
   switch (v.kind()) {
     case json::kind::object: {
+      if (auto exact = exact_number_text(v)) {
+        out.append(exact->data(), exact->size());
+        break;
+      }
       out.push_back('{');
       bool first = true;
       for (auto& [k, e] : v.get_object()) {

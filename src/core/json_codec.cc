@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "core/decimal.h"
+#include "core/json.h"
 
 namespace k9 {
 
@@ -34,7 +35,9 @@ std::string child(const std::string& path, std::string_view key) {
 
 Decimal decimal_from(const boost::json::value& v, const std::string& path) {
   std::string text;
-  if (v.is_int64()) {
+  if (auto exact = exact_number_text(v)) {
+    text = *exact;
+  } else if (v.is_int64()) {
     text = std::to_string(v.get_int64());
   } else if (v.is_uint64()) {
     text = std::to_string(v.get_uint64());
@@ -57,9 +60,7 @@ Decimal decimal_from(const boost::json::value& v, const std::string& path) {
 boost::json::value decimal_to(const Decimal& d) {
   const std::string& t = d.text;
   if (t.find('.') == std::string::npos && t.size() <= 18) return std::stoll(t);
-  double x = 0;
-  std::from_chars(t.data(), t.data() + t.size(), x);
-  return x;
+  return exact_number(t);  // written as the bare number by to_json_text: every digit kept
 }
 
 }  // namespace json_codec_detail

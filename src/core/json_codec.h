@@ -12,6 +12,7 @@
 
 #include "core/domain.h"
 #include "core/error.h"
+#include "core/json.h"
 
 namespace k9 {
 
@@ -100,7 +101,7 @@ void from_json(const boost::json::value& v, std::vector<T>& out, const std::stri
 
 template <class T, class D>
 void from_json(const boost::json::value& v, T& out, const std::string& path, const DecodeLimits& l) {
-  if (!v.is_object()) json_codec_detail::fail(path, "must be an object");
+  if (!v.is_object() || exact_number_text(v)) json_codec_detail::fail(path, "must be an object");
   auto& o = v.get_object();
   size_t matched = 0;
   boost::mp11::mp_for_each<D>([&](auto m) {

@@ -22,6 +22,30 @@ TEST(JsonCodec, RoundTripsAProductWithCamelCaseKeys) {
   EXPECT_EQ(decode_json<Product>(parse_json(out)).formats[0].length->val.text, "24");
 }
 
+TEST(JsonCodec, RequestBodyNumbersKeepEveryDigit) {
+  auto body = parse_json_object(R"({"val":3.9900000000000000000000000000000000001,"unit":"usd"})");
+  auto d = decode_json<Dimension>(body);
+  EXPECT_EQ(d.val.text, "3.9900000000000000000000000000000000001");
+  EXPECT_EQ(to_json_text(to_json(d)), R"({"val":3.9900000000000000000000000000000000001,"unit":"usd"})");
+  EXPECT_EQ(decode_json<Dimension>(parse_json_object(R"({"val":-1.5E+3})")).val.text, "-1500");
+  EXPECT_EQ(decode_json<Dimension>(parse_json_object(R"({"val":12345678901234567890123})")).val.text,
+            "12345678901234567890123");
+}
+
+TEST(JsonCodec, ANumberIsNotAnObjectOrAString) {
+  auto msg = [](const char* text) {
+    try {
+      decode_json<Product>(parse_json_object(text));
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(msg(R"({"category":5})"), "category must be an object");
+  EXPECT_EQ(msg(R"({"model":5.5})"), "model must be a string");
+  EXPECT_EQ(msg(R"({"formats":[{"length":{"val":1e999}}]})"), "formats[0].length.val must be a number");
+}
+
 TEST(JsonCodec, ExactDecimalsMayComeAsStrings) {
   auto d = decode_json<Dimension>(parse_json(R"({"val":"12345678901234567890.5","unit":"usd"})"));
   EXPECT_EQ(d.val.text, "12345678901234567890.5");

@@ -54,6 +54,7 @@ User UserRepository::update_profile(const std::string& user_id, const ProfilePat
     std::string previous = u.updated_at;
     if (patch.name) u.name = *patch.name;
     if (patch.email) u.email = *patch.email;
+    if (patch.avatar_url) u.avatar_url = *patch.avatar_url;
     if (patch.preferences) {
       auto& p = *patch.preferences;
       if (p.default_report_title) u.preferences.default_report_title = p.default_report_title;

@@ -13,6 +13,7 @@ namespace k9::repo {
 struct ProfilePatch {
   std::optional<std::string> name, email;
   std::optional<Preferences> preferences;  // merged field by field into the stored ones
+  std::optional<std::string> avatar_url;   // a blob key (PUT /user/avatar), not from PATCH bodies
 };
 
 class UserRepository {

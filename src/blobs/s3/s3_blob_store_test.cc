@@ -62,7 +62,7 @@ FetchResult curl_get(const std::string& url) {
 
 INSTANTIATE_TEST_SUITE_P(S3rver, BlobStoreConformance,
                          testing::Values(BlobTarget{"s3rver", s3rver_store, curl_get, /*checks_signatures=*/false,
-                                                    /*concurrent_puts_are_atomic=*/false}),
+                                                    /*puts_are_atomic=*/false}),
                          [](const auto&) { return std::string("s3rver"); });
 
 std::string query_param(const std::string& url, const std::string& name) {

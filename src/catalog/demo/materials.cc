@@ -31,13 +31,13 @@ cv::Mat wood(const Recipe& r, int side, cv::RNG& rng) {
   for (int top = 0; top < side; top += plank_h) {
     int h = std::min(plank_h, side - top);
     int length = int(side * rng.uniform(0.6, 1.3));
-    for (int left = -int(rng.uniform(0, length)); left < side; left += length) {
+    for (int left = -rng.uniform(0, length); left < side; left += length) {
       int x0 = std::max(0, left), x1 = std::min(side, left + length);
       if (x1 <= x0) continue;
       cv::Size sz(x1 - x0, h);
       cv::Mat wobble = fbm(sz, 3, 3, rng, 8) * 6;
       cv::Mat streak = fbm(sz, 30, 2, rng, 12);
-      double freq = rng.uniform(0.25, 0.45) / r.scale, phase = rng.uniform(0, 6.28);
+      double freq = rng.uniform(0.25, 0.45) / r.scale, phase = rng.uniform(0.0, 6.28);
       cv::Mat t(sz, CV_32F);
       for (int y = 0; y < h; ++y)
         for (int x = 0; x < sz.width; ++x) {

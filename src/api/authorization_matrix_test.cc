@@ -1,0 +1,324 @@
+// The authorization matrix: every route and method of the router x {no token, forged tokens,
+// expired token, another user's token, the owner's token}, through the Handler on a real
+// SQLite file and real local tokens. Each case must answer its expected status and change
+// nothing in the store, or (where a write is the point) only the caller's own items. The
+// whole store is snapshot from the SQLite file before and after every request.
+//
+// A route the router has but the matrix lacks fails the test: add its row to matrix().
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "api/app.h"
+#include "core/encoding.h"
+#include "core/json.h"
+#include "identity/fake_clock.h"
+#include "identity/local/credential_repository.h"
+#include "identity/local/jwt.h"
+#include "identity/local/openssl_util.h"
+#include "identity/local/key_store.h"
+#include "identity/local/local_authenticator.h"
+#include "identity/local/local_issuer.h"
+#include "store/item_json.h"
+#include "store/sqlite/item_codec.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace k9::api {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using namespace identity::local;
+
+// What a request may do to the store.
+enum class Writes {
+  none,  // nothing changes
+  own,   // only items owned by the caller (user_id or sub equal to the caller's sub)
+};
+
+struct Answer {
+  int status = 0;
+  Writes writes = Writes::none;
+};
+
+// One row: a route, the body sent in every case ({id} and {productId} are filled with the
+// owner's report and a product id), and the answer of each caller.
+struct MatrixRow {
+  std::string method, pattern, body;
+  Answer no_token, forged, expired, other_user, owner;
+};
+
+// A route that needs a token: no, forged and expired tokens are 401 and change nothing.
+MatrixRow protected_route(std::string method, std::string pattern, std::string body, Answer other_user,
+                          Answer owner) {
+  Answer refused{401, Writes::none};
+  return {std::move(method), std::move(pattern), std::move(body), refused, refused, refused, other_user, owner};
+}
+
+// A route that needs no token: every caller gets the same answer.
+MatrixRow public_route(std::string method, std::string pattern, std::string body, Answer everyone) {
+  return {std::move(method), std::move(pattern), std::move(body), everyone, everyone, everyone, everyone, everyone};
+}
+
+std::vector<MatrixRow> matrix() {
+  const Answer not_found{404, Writes::none};
+  const std::string report = R"({"title":"Matrix","reference":{"model":"Oak","images":[{"url":"a.jpg"}]}})";
+  return {
+      public_route("GET", "/healthz", "", {200}),
+      public_route("GET", "/.well-known/jwks.json", "", {200}),
+      // Sign-in routes take no bearer token; wrong secrets are refused and write nothing.
+      public_route("POST", "/auth/login", R"({"username":"alice","password":"wrong-password-1"})", {401}),
+      public_route("POST", "/auth/refresh", R"({"username":"alice","refreshToken":"not-a-refresh-token"})", {401}),
+      public_route("POST", "/auth/reset", R"({"username":"alice","newPassword":"New-password-12","session":"bogus"})",
+                   {401}),
+      // The profile is the caller's own: another user reads and changes only theirs.
+      protected_route("GET", "/user/profile", "", {200, Writes::own}, {200, Writes::own}),
+      protected_route("PATCH", "/user/profile", R"({"name":"Renamed"})", {200, Writes::own}, {200, Writes::own}),
+      protected_route("GET", "/reports", "", {200}, {200}),
+      protected_route("POST", "/reports", report, {201, Writes::own}, {201, Writes::own}),
+      // A report is the owner's: anyone else gets 404, as if it did not exist.
+      protected_route("GET", "/reports/{id}", "", not_found, {200}),
+      protected_route("PATCH", "/reports/{id}", R"({"title":"Renamed"})", not_found, {200, Writes::own}),
+      protected_route("DELETE", "/reports/{id}", "", not_found, {200, Writes::own}),
+      protected_route("PUT", "/reports/{id}/favorites/{productId}", R"({"isFavorite":true})", not_found,
+                      {200, Writes::own}),
+      protected_route("PUT", "/reports/{id}/favorites", R"({"favorites":["p-7","p-8"]})", not_found,
+                      {200, Writes::own}),
+  };
+}
+
+// Every item of every K9 table, read straight from the SQLite file: table/pk/sk -> item.
+struct StoreSnapshot {
+  std::map<std::string, store::Item> items;
+};
+
+StoreSnapshot read_store(const fs::path& file) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    throw std::runtime_error("cannot open " + file.string());
+  }
+  auto rows = [db](const std::string& sql, auto&& each) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
+      throw std::runtime_error(sqlite3_errmsg(db));
+    auto blob = [st](int i) {
+      return std::string(static_cast<const char*>(sqlite3_column_blob(st, i)), sqlite3_column_bytes(st, i));
+    };
+    while (sqlite3_step(st) == SQLITE_ROW) each(blob);
+    sqlite3_finalize(st);
+  };
+  StoreSnapshot snap;
+  std::vector<std::string> tables;
+  rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 't:%'",
+       [&](auto& col) { tables.push_back(col(0)); });
+  for (auto& t : tables) {
+    rows("SELECT pk, sk, item FROM \"" + t + "\"", [&](auto& col) {
+      snap.items[t + "|" + hex_encode(col(0)) + "|" + hex_encode(col(1))] = store::sqlite::decode_item(col(2));
+    });
+  }
+  sqlite3_close(db);
+  return snap;
+}
+
+std::string owner_of(const store::Item& item) {
+  for (const char* attr : {"user_id", "sub"}) {
+    auto it = item.find(attr);
+    if (it != item.end() && it->second.is(store::AttrType::S)) return it->second.s();
+  }
+  return "";
+}
+
+// Differences between two snapshots that break `writes` for a caller whose sub is `caller`.
+std::vector<std::string> forbidden_changes(const StoreSnapshot& before, const StoreSnapshot& after, Writes writes,
+                                           const std::string& caller) {
+  std::set<std::string> keys;
+  for (auto& [k, _] : before.items) keys.insert(k);
+  for (auto& [k, _] : after.items) keys.insert(k);
+  std::vector<std::string> out;
+  for (auto& k : keys) {
+    auto b = before.items.find(k);
+    auto a = after.items.find(k);
+    bool had = b != before.items.end(), has = a != after.items.end();
+    if (had && has && store::serialize_item(b->second) == store::serialize_item(a->second)) continue;
+    bool owned = (!had || owner_of(b->second) == caller) && (!has || owner_of(a->second) == caller);
+    if (writes == Writes::own && owned && !caller.empty()) continue;
+    out.push_back(k + (had ? (has ? " changed" : " removed") : " added"));
+  }
+  return out;
+}
+
+std::string base64url_json(const json::object& o) { return base64url_encode(to_json_text(o)); }
+
+class AuthorizationMatrixTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("k9-authz-matrix-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    store_ = std::make_unique<store::sqlite::SqliteStore>((dir_ / "k9.db").string());
+    tables_ = repo::Tables::from_env([](const char*) -> const char* { return nullptr; });
+    for (auto& s : tables_.schemas()) store_->ensure_table(s);
+    store_->ensure_table(CredentialRepository::schema(tables_.identities));
+    store_->ensure_table(RefreshTokenRepository::schema(tables_.refresh_tokens));
+    keys_ = std::make_unique<KeyStore>(dir_ / "keys");
+    issuer_ = std::make_unique<LocalIssuer>(*keys_);
+    creds_ = std::make_unique<CredentialRepository>(*store_, tables_.identities, PasswordHashing::minimum());
+    refresh_ = std::make_unique<RefreshTokenRepository>(*store_, tables_.refresh_tokens);
+    auth_ = std::make_unique<LocalAuthenticator>(*creds_, *issuer_, *refresh_, throttle_);
+    users_ = std::make_unique<repo::UserRepository>(*store_, tables_.users);
+    reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_, repo::CursorCodec("matrix-secret-0123456789"));
+    app_ = std::make_unique<App>(AppServices{*store_, *users_, *reports_, *issuer_, auth_.get(),
+                                             [this] { return keys_->jwks(); }, /*cache_report_lists=*/true});
+
+    auto alice = creds_->add("alice", "correct-horse-1", false, "Alice");
+    auto bob = creds_->add("bob", "correct-horse-2", false, "Bob");
+    alice_sub_ = alice.sub;
+    bob_sub_ = bob.sub;
+    alice_ = issuer_->issue(alice).id_token;
+    bob_ = issuer_->issue(bob).id_token;
+    forged_ = forged_tokens(alice);
+    // Expired: the same keys, issued two hours ago (tokens live one hour).
+    identity::testing::FakeClock past(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
+        7200);
+    LocalIssuer old(*keys_, {}, past);
+    expired_ = old.issue(alice).id_token;
+    // Both users have a profile and a report, so a refused request has something to harm.
+    for (auto* token : {&alice_, &bob_}) {
+      ASSERT_EQ(call("GET", "/user/profile", "", *token).status, 200);
+      new_report(*token);
+    }
+  }
+  void TearDown() override {
+    app_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  // Tokens carrying alice's claims that must not pass: payload edited after signing, signed
+  // by a stranger's key under K9's kid, and alg "none".
+  std::map<std::string, std::string> forged_tokens(const Credential& alice) {
+    std::map<std::string, std::string> out;
+    std::string genuine = issuer_->issue(alice).id_token;
+    auto dot1 = genuine.find('.'), dot2 = genuine.rfind('.');
+    std::string header = genuine.substr(0, dot1), signature = genuine.substr(dot2 + 1);
+    auto claims = parse_json(*base64url_decode(genuine.substr(dot1 + 1, dot2 - dot1 - 1))).as_object();
+    auto edited = claims;
+    edited["exp"] = claims.at("exp").to_number<int64_t>() + 86400;
+    out["edited payload"] = header + "." + base64url_json(edited) + "." + signature;
+
+    KeyStore stranger(dir_ / "stranger");
+    std::string signed_part = header + "." + base64url_json(claims);  // K9's header: K9's kid
+    out["foreign key, known kid"] =
+        signed_part + "." + base64url_encode(rs256_sign(stranger.current()->pkey.get(), signed_part));
+
+    std::string kid(parse_json(*base64url_decode(header)).at("kid").as_string());
+
+    out["alg none"] = base64url_json({{"alg", "none"}, {"typ", "JWT"}, {"kid", kid}}) + "." +
+                      base64url_json(claims) + ".";
+    return out;
+  }
+
+  Response call(const std::string& method, const std::string& path, const std::string& body,
+                const std::string& token) {
+    Request r;
+    r.method = method;
+    r.path = path;
+    r.body = body;
+    if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
+    return app_->handle(r);
+  }
+  std::string new_report(const std::string& token) {
+    auto r = call("POST", "/reports", R"({"title":"Kitchen","reference":{"model":"Oak","images":[{"url":"a.jpg"}]}})",
+                  token);
+    EXPECT_EQ(r.status, 201) << r.body;
+    std::string id = json::value_to<std::string>(parse_json(r.body).at("id"));
+    EXPECT_EQ(call("PUT", "/reports/" + id + "/favorites/p-1", R"({"isFavorite":true})", token).status, 200);
+    return id;
+  }
+  static std::string fill(std::string pattern, const std::string& report_id) {
+    for (auto [name, value] : {std::pair<std::string, std::string>{"{id}", report_id}, {"{productId}", "p-2"}}) {
+      auto at = pattern.find(name);
+      if (at != std::string::npos) pattern.replace(at, name.size(), value);
+    }
+    return pattern;
+  }
+
+  // Sends one case and checks its status and what it changed in the store.
+  void check_case(const MatrixRow& row, const std::string& caller_name, const std::string& token,
+                  const std::string& caller_sub, const Answer& expected) {
+    std::string report_id = new_report(alice_);  // a fresh report of the owner for every case
+    std::string path = fill(row.pattern, report_id);
+    auto before = read_store(dir_ / "k9.db");
+    auto resp = call(row.method, path, row.body, token);
+    auto after = read_store(dir_ / "k9.db");
+    std::string what = row.method + " " + row.pattern + " with " + caller_name;
+    EXPECT_EQ(resp.status, expected.status) << what << ": " << resp.body;
+    if (resp.status >= 400) {
+      auto err = parse_json(resp.body).as_object();
+      EXPECT_TRUE(err.contains("message") && err.contains("code")) << what << ": " << resp.body;
+    }
+    auto bad = forbidden_changes(before, after, expected.writes, caller_sub);
+    EXPECT_TRUE(bad.empty()) << what << " changed what it must not: " << bad.size() << " item(s), first "
+                             << (bad.empty() ? "" : bad.front());
+    ++cases_;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  repo::Tables tables_;
+  std::unique_ptr<KeyStore> keys_;
+  std::unique_ptr<LocalIssuer> issuer_;
+  std::unique_ptr<CredentialRepository> creds_;
+  std::unique_ptr<RefreshTokenRepository> refresh_;
+  LoginThrottle throttle_{ThrottleLimits{.per_user = 1000, .per_address = 1000}};
+  std::unique_ptr<LocalAuthenticator> auth_;
+  std::unique_ptr<repo::UserRepository> users_;
+  std::unique_ptr<repo::ReportRepository> reports_;
+  std::unique_ptr<App> app_;
+  std::string alice_, bob_, expired_, alice_sub_, bob_sub_;
+  std::map<std::string, std::string> forged_;
+  int cases_ = 0;
+};
+
+TEST_F(AuthorizationMatrixTest, EveryRouteHasAMatrixRowAndEveryRowARoute) {
+  std::set<std::pair<std::string, std::string>> routes, rows;
+  for (auto& r : app_->router().routes()) routes.insert({r.method, r.pattern});
+  for (auto& r : matrix()) rows.insert({r.method, r.pattern});
+  for (auto& r : routes) EXPECT_TRUE(rows.contains(r)) << "route without a matrix row: " << r.first << " " << r.second;
+  for (auto& r : rows) EXPECT_TRUE(routes.contains(r)) << "matrix row without a route: " << r.first << " " << r.second;
+  EXPECT_GE(routes.size(), 14u);
+}
+
+TEST_F(AuthorizationMatrixTest, EveryCallerGetsItsAnswerAndChangesOnlyWhatItMay) {
+  ASSERT_EQ(forged_.size(), 3u);
+  for (auto& row : matrix()) {
+    check_case(row, "no token", "", "", row.no_token);
+    for (auto& [kind, token] : forged_) check_case(row, "forged token (" + kind + ")", token, "", row.forged);
+    check_case(row, "expired token", expired_, "", row.expired);
+    check_case(row, "another user's token", bob_, bob_sub_, row.other_user);
+    check_case(row, "the owner's token", alice_, alice_sub_, row.owner);
+  }
+  EXPECT_EQ(cases_, static_cast<int>(matrix().size()) * 7);
+}
+
+// The snapshot sees every write: a sanity check that the matrix's "unchanged" means something.
+TEST_F(AuthorizationMatrixTest, SnapshotSeesEveryKindOfWrite) {
+  auto before = read_store(dir_ / "k9.db");
+  std::string id = new_report(bob_);
+  auto added = read_store(dir_ / "k9.db");
+  EXPECT_EQ(forbidden_changes(before, added, Writes::none, "").size(), 2u);  // report + reference product
+  EXPECT_TRUE(forbidden_changes(before, added, Writes::own, bob_sub_).empty());
+  EXPECT_EQ(forbidden_changes(before, added, Writes::own, alice_sub_).size(), 2u);
+  ASSERT_EQ(call("PATCH", "/reports/" + id, R"({"title":"x"})", bob_).status, 200);
+  EXPECT_EQ(forbidden_changes(added, read_store(dir_ / "k9.db"), Writes::none, "").size(), 1u);
+  ASSERT_EQ(call("DELETE", "/reports/" + id, "", bob_).status, 200);
+  EXPECT_EQ(forbidden_changes(added, read_store(dir_ / "k9.db"), Writes::none, "").size(), 2u);
+}
+
+}  // namespace
+}  // namespace k9::api

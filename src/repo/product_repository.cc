@@ -1,0 +1,40 @@
+#include "repo/product_repository.h"
+
+#include "core/error.h"
+#include "repo/item_codec.h"
+
+namespace k9::repo {
+
+namespace {
+std::string text_attr(const store::Item& item, const char* name) {
+  auto it = item.find(name);
+  return it != item.end() && it->second.type() == store::AttrType::S ? it->second.s() : "";
+}
+}  // namespace
+
+std::optional<CatalogProduct> ProductRepository::get(const std::string& id) {
+  auto item = store_.get(tables_.products, {{"id", AttributeValue::S(id)}});
+  if (!item || item->count("user_id")) return std::nullopt;
+  CatalogProduct out;
+  from_item(*item, out.product);
+  out.content_hash = text_attr(*item, "content_hash");
+  out.created_at = text_attr(*item, "created_at");
+  out.updated_at = text_attr(*item, "updated_at");
+  return out;
+}
+
+void ProductRepository::put(const Product& product, const std::string& content_hash) {
+  std::string now = iso8601_ms(clock_.now());
+  auto existing = store_.get(tables_.products, {{"id", AttributeValue::S(product.id)}});
+  Item item = to_item(product);
+  item["content_hash"] = AttributeValue::S(content_hash);
+  item["created_at"] = AttributeValue::S(existing && existing->count("created_at") ? text_attr(*existing, "created_at") : now);
+  item["updated_at"] = AttributeValue::S(now);
+  try {
+    store_.put({tables_.products, std::move(item), "attribute_not_exists(user_id)"});
+  } catch (const store::ConditionFailed&) {
+    throw Error(ErrorCode::conflict, "product " + product.id + " is a report's reference product, not a catalog product");
+  }
+}
+
+}  // namespace k9::repo

@@ -1,0 +1,92 @@
+// Images of users and reports in the blob store: uploads (PUT /uploads/{name}), avatars
+// (PUT /user/avatar), the images and masks of a report's reference product, the URLs a
+// browser fetches them by, and the sweep of old uploads.
+//
+// Keys:  uploads/<user>/<uuid>-<name>   an upload, swept `upload_ttl` after it was made
+//        images/<user>/<uuid>.<ext>      a report's image or mask (a copy of an upload, or a
+//                                        decoded data: URL), deleted with the report
+//        avatars/<user>/<uuid>.<ext>     a user's avatar; the previous one is deleted
+// <user> is the token's sub when it is 1..128 of [A-Za-z0-9_-], else "h-" + 32 hex digits of
+// its SHA-256.
+//
+// Contract:
+//  - Every image is checked before anything is stored: the body is not empty (400), at most
+//    max_bytes (413), sniffed as JPEG, PNG or WebP from its bytes (415 otherwise), whole and
+//    well-formed (400), and at most max_pixels by its header (413), read before any decode.
+//    A refused image stores nothing. Errors are k9::Error with a message naming the field.
+//  - claim_report_images() accepts, for each image url and mask, one of the caller's own
+//    uploads (its key) or a data:image/...;base64 URL, and refuses anything else (400 naming
+//    the field, e.g. reference.images[1].mask) before writing anything. It then copies or
+//    stores each into images/ and rewrites the product to name those keys; if a write fails,
+//    what it wrote is removed. The caller removes them too (release()) if the report is
+//    not created.
+//  - browser_url() turns a stored key into a presigned GET URL valid for url_ttl; http(s)
+//    URLs (the Python generation's, external catalogue images) pass through unchanged.
+//  - sweep_uploads() deletes every upload older than upload_ttl (claimed ones were copied)
+//    and answers how many it deleted.
+#pragma once
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "blobs/blob_store.h"
+#include "core/clock.h"
+#include "core/domain.h"
+
+namespace k9::uploads {
+
+struct UploadLimits {
+  size_t max_bytes = 20 * 1024 * 1024;
+  uint64_t max_pixels = 50'000'000;
+  std::chrono::seconds url_ttl{3600};
+  std::chrono::seconds upload_ttl{24 * 3600};
+};
+
+struct StoredImage {
+  std::string key;
+  std::string url;  // presigned, valid for url_ttl
+};
+
+class ImageFiles {
+ public:
+  ImageFiles(blobs::BlobStore& store, UploadLimits limits = {}, const Clock& clock = Clock::system())
+      : store_(store), limits_(limits), clock_(clock) {}
+
+  StoredImage upload(const std::string& user_id, const std::string& name, std::string_view bytes);
+  StoredImage store_avatar(const std::string& user_id, std::string_view bytes);
+
+  // Keys written by claim_report_images(), to release when the report is not created.
+  struct Claim {
+    std::vector<std::string> written;
+  };
+  Claim claim_report_images(const std::string& user_id, Product& reference);
+  void release(const Claim& claim);
+  // Deletes the report files (images/ keys) that `reference` names; others are left alone.
+  void remove_report_files(const Product& reference);
+  // Deletes a previous avatar (an avatars/ key of this user); anything else is left alone.
+  void remove_avatar(const std::string& user_id, const std::string& stored);
+
+  std::string browser_url(const std::string& stored);
+  size_t sweep_uploads();
+
+  const UploadLimits& limits() const { return limits_; }
+  blobs::BlobStore& store() { return store_; }
+
+  // "uploads/<user>/" and friends (tests, the sweep).
+  static std::string user_folder(const std::string& user_id);
+  static constexpr std::string_view kUploads = "uploads/", kImages = "images/", kAvatars = "avatars/";
+
+ private:
+  StoredImage store_checked(const std::string& key_stem, std::string_view bytes, const std::string& field);
+
+  blobs::BlobStore& store_;
+  UploadLimits limits_;
+  const Clock& clock_;
+};
+
+// 1..100 characters of [A-Za-z0-9._-], not starting with '.': a file name, never a path.
+// Throws k9::Error bad_request saying so.
+std::string checked_upload_name(const std::string& name);
+
+}  // namespace k9::uploads
