@@ -67,6 +67,13 @@ run_wrk() {  # name, connections, url, script
 echo 'done = function(s) io.write(string.format("non2xx=%d errors=%d\n", s.errors.status, s.errors.connect + s.errors.read + s.errors.write + s.errors.timeout)) end' > "$work/plain.lua"
 run_wrk nginx_static_1k 64 "http://127.0.0.1:$nport/static.txt" "$work/plain.lua"
 run_wrk k9_get_reports_limit20 64 "http://127.0.0.1:$kport/reports?limit=20" bench/get_reports.lua
+# The same with the list cache off: every request reads the store.
+uport=$(free_port)
+K9_LIST_CACHE=off "$k9" serve --port "$uport" > "$work/k9-uncached.log" 2>&1 &
+upid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$uport/healthz" >/dev/null && break; sleep 0.1; done
+run_wrk k9_get_reports_limit20_uncached 64 "http://127.0.0.1:$uport/reports?limit=20" bench/get_reports.lua
+kill $upid; wait $upid 2>/dev/null || true
 ( sleep $((secs / 2)); rss_kib $kpid > "$work/load.rss" ) &
 sampler=$!
 run_wrk k9_post_reports 32 "http://127.0.0.1:$kport/reports" bench/post_report.lua
@@ -77,6 +84,7 @@ import sys
 work, idle, load = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rps = lambda n: float(open(f"{work}/{n}.rps").read())
 print(f'{{"ratio_get_reports_to_nginx":{rps("k9_get_reports_limit20") / rps("nginx_static_1k"):.2f},'
+      f'"ratio_uncached_to_nginx":{rps("k9_get_reports_limit20_uncached") / rps("nginx_static_1k"):.2f},'
       f'"rss_idle_mib":{idle / 1024:.1f},"rss_under_post_load_mib":{load / 1024:.1f}}}')
 PY
 build/bench/k9_bench_sqlite_floor "$work/floor" 3 32 | head -1

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/blob_config.h"
 #include "core/error.h"
 #include "core/random.h"
 #include "store/dynamodb/dynamodb_store.h"
@@ -30,6 +31,8 @@ Config Config::from_env() {
   if (auto v = env("K9_CORS_ORIGIN")) c.cors_origin = v;
   if (auto v = env("K9_AUTH")) c.auth = v;
   if (auto v = env("K9_REFRESH_ROTATION")) c.rotate_refresh_tokens = std::string(v) != "off";
+  if (auto v = env("K9_BLOBS")) c.blobs = v;
+  if (auto v = env("K9_PUBLIC_URL")) c.public_url = v;
   return c;
 }
 
@@ -112,9 +115,18 @@ Runtime::Runtime(const Config& c) {
   reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_,
                                                       repo::CursorCodec(load_or_create_secret(c.data, "cursor.key")));
   // The embedded store has one writer, this process, so list pages can be cached safely.
-  bool exclusive_store = dynamic_cast<store::sqlite::SqliteStore*>(store_.get()) != nullptr;
-  app_ = std::make_unique<api::App>(
-      api::AppServices{*store_, *users_, *reports_, *verifier, authenticator, jwks, exclusive_store});
+  // K9_LIST_CACHE=off turns it off (benchmarks measure both).
+  const char* list_cache = std::getenv("K9_LIST_CACHE");
+  bool exclusive_store = dynamic_cast<store::sqlite::SqliteStore*>(store_.get()) != nullptr &&
+                         !(list_cache && std::string(list_cache) == "off");
+  auto blob_wiring = open_blobs(c);
+  file_urls_ = std::move(blob_wiring.signer);
+  blobs_ = std::move(blob_wiring.store);
+  uploads::UploadLimits limits;
+  limits.max_bytes = c.max_upload_bytes;
+  images_ = std::make_unique<uploads::ImageFiles>(*blobs_, limits);
+  app_ = std::make_unique<api::App>(api::AppServices{*store_, *users_, *reports_, *verifier, authenticator, jwks,
+                                                     exclusive_store, images_.get(), file_urls_.get()});
 }
 
 Runtime::~Runtime() = default;
