@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs exactly the Debian packages K9 needs to build, test and benchmark.
-# Idempotent; runs as root or through sudo. Usage: scripts/install-deps.sh [--bench]
+# Idempotent; runs as root or through sudo. Usage: scripts/install-deps.sh [--bench] [--fuzz]
 set -euo pipefail
 
 packages=(
@@ -17,13 +17,20 @@ packages=(
   # tests drive the server with real clients
   curl python3
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(wrk nginx-light procps)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=(wrk nginx-light procps) ;;
+    # libFuzzer (scripts/fuzz.sh): Debian's clang and its compiler-rt (fuzzer, ASan, UBSan)
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 # DynamoDB Local (npm package in tests/peers, runs on Java) and boto3 for the
 # compatibility test. NodeSource's nodejs bundles npm and conflicts with Debian's npm, so
 # each is installed only when its command is missing.
 packages+=(python3-boto3)
+# Debian's AWS CLI: the blob tests check that its presigned URLs match K9's.
+packages+=(awscli)
 command -v java >/dev/null 2>&1 || packages+=(default-jre-headless)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

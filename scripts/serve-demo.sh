@@ -8,6 +8,8 @@ scripts/build.sh
 k9=${K9_BUILD_DIR:-build}/k9
 export K9_DATA=${K9_DATA:-./k9-data}
 "$k9" users add demo --password 'demo-password-1' --name "Demo User" --email demo@example.com --exist-ok
+# The procedural demo catalog (deterministic; a second run re-imports nothing).
+"$k9" catalog demo --count "${K9_DEMO_COUNT:-120}"
 cat <<MSG
 
 K9 demo: user "demo", password "demo-password-1".

@@ -35,6 +35,7 @@ class Server:
         self.proc = None
         self.port = None
         self.log = None
+        self.preexec_fn = None  # runs in the child before exec (e.g. resource limits)
 
     def run(self, *args, check=True):
         return subprocess.run([self.k9, *args], env=self.env, check=check, capture_output=True, text=True)
@@ -50,7 +51,7 @@ class Server:
         offset = os.path.getsize(log_path) if os.path.exists(log_path) else 0
         self.log = open(log_path, "ab")
         self.proc = subprocess.Popen([self.k9, "serve", "--port", "0"], env=self.env,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+                                     stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=self.preexec_fn)
         deadline = time.time() + 30
         self.port = None
         while time.time() < deadline:

@@ -137,7 +137,7 @@ def main():
 
         sent = {"title": "From K9", "reference": {
             "brand": "Tile Co", "model": "Slate", "category": {"type": "tile", "material": "stone"},
-            "images": [{"url": "uploads/slate.png"}],
+            "images": [{"url": "https://tiles.example/slate.png"}],  # an upload key must be the caller's own
             "formats": [{"length": {"val": Decimal("23.5"), "unit": "in"}, "thickness": {"val": Decimal("9.525"), "unit": "mm"},
                          "vendors": [{"sku": "T-9", "store": "Tiles", "name": "Slate", "url": "https://tiles/slate",
                                       "price": {"val": Decimal("12.99"), "unit": "usd"}}]}]}}

@@ -6,6 +6,10 @@
 #include "core/json.h"
 #include "core/json_codec.h"
 
+#include <spdlog/spdlog.h>
+
+#include <optional>
+
 namespace k9::api {
 
 namespace json = boost::json;
@@ -123,14 +127,14 @@ void App::add_routes() {
 
   router_.add("GET", "/user/profile", [this](const Request& req, const Params&) {
     auto p = authenticate(req);
-    return json_response(200, user_json(s_.users.get_or_create(p.sub, p.name, p.email)));
+    return json_response(200, user_json(with_browser_urls(s_.users.get_or_create(p.sub, p.name, p.email))));
   });
 
   router_.add("PATCH", "/user/profile", [this](const Request& req, const Params&) {
     auto p = authenticate(req);
     auto patch = decode_profile_patch(parse_json_object(req.body));
     s_.users.get_or_create(p.sub, p.name, p.email);
-    return json_response(200, user_json(s_.users.update_profile(p.sub, patch)));
+    return json_response(200, user_json(with_browser_urls(s_.users.update_profile(p.sub, patch))));
   });
 
   router_.add("GET", "/reports", [this](const Request& req, const Params&) {
@@ -138,9 +142,19 @@ void App::add_routes() {
     int limit = parse_limit(req.query);
     auto c = req.query.find("cursor");
     const std::string& cursor = c == req.query.end() ? std::string() : c->second;
+    // Image links in a page are signed to the end of the next hour, and a cached page is
+    // served only within the hour it was made, so a served link is good for an hour at least.
+    auto hour = std::chrono::floor<std::chrono::hours>(std::chrono::system_clock::now());
+    std::string cache_key = s_.images ? cursor + "@" + std::to_string(hour.time_since_epoch().count()) : cursor;
+    auto image_url = [&](const std::string& stored) {
+      if (!s_.images || stored.empty()) return stored;
+      auto until = hour + std::chrono::hours(2);
+      return s_.images->browser_url(stored, std::chrono::duration_cast<std::chrono::seconds>(
+                                                until - std::chrono::system_clock::now()));
+    };
     ListCache::Token token;
     if (list_cache_) {
-      if (auto hit = list_cache_->find(p.sub, limit, cursor)) {
+      if (auto hit = list_cache_->find(p.sub, limit, cache_key)) {
         Response r;
         r.body = *hit;
         return r;
@@ -152,7 +166,7 @@ void App::add_routes() {
     items.reserve(page.reports.size());
     for (auto& r : page.reports) {
       json::object o{{"id", r.id},       {"title", r.title},           {"author", r.author},
-                     {"date", r.date},   {"imageUrl", r.image_url},    {"analysis", to_json(r.analysis)},
+                     {"date", r.date},   {"imageUrl", image_url(r.image_url)},    {"analysis", to_json(r.analysis)},
                      {"favoritesCount", r.favorites.size()}, {"createdAt", r.created_at}, {"updatedAt", r.updated_at}};
       items.push_back(std::move(o));
     }
@@ -162,7 +176,7 @@ void App::add_routes() {
                                                  {"next_cursor", page.next_cursor.empty() ? json::value(nullptr)
                                                                                           : json::value(page.next_cursor)},
                                                  {"has_more", !page.next_cursor.empty()}});
-    if (list_cache_) list_cache_->store(p.sub, token, limit, cursor, r.body);
+    if (list_cache_) list_cache_->store(p.sub, token, limit, cache_key, r.body);
     return r;
   });
 
@@ -170,7 +184,15 @@ void App::add_routes() {
     auto p = authenticate(req);
     auto in = decode_new_report(parse_json_object(req.body));
     std::string author = !p.name.empty() ? p.name : p.username;
-    Report r = s_.reports.create(p.sub, author, std::move(in.title), std::move(in.reference));
+    uploads::ImageFiles::Claim claim;
+    if (s_.images) claim = s_.images->claim_report_images(p.sub, in.reference);  // checks all, then stores
+    Report r;
+    try {
+      r = s_.reports.create(p.sub, author, std::move(in.title), std::move(in.reference));
+    } catch (...) {
+      if (s_.images) s_.images->release(claim);
+      throw;
+    }
     return json_response(201, json::object{{"id", r.id},
                                            {"title", r.title},
                                            {"author", r.author},
@@ -180,19 +202,29 @@ void App::add_routes() {
 
   router_.add("GET", "/reports/{id}", [this](const Request& req, const Params& params) {
     auto p = authenticate(req);
-    return json_response(200, report_json(s_.reports.get(p.sub, checked_report_id(params.at("id")))));
+    return json_response(200, report_json(with_browser_urls(s_.reports.get(p.sub, checked_report_id(params.at("id"))))));
   });
 
   router_.add("PATCH", "/reports/{id}", [this](const Request& req, const Params& params) {
     auto p = authenticate(req);
     std::string id = checked_report_id(params.at("id"));
     auto title = decode_title_patch(parse_json_object(req.body));
-    return json_response(200, report_json(s_.reports.update_title(p.sub, id, title)));
+    return json_response(200, report_json(with_browser_urls(s_.reports.update_title(p.sub, id, title))));
   });
 
   router_.add("DELETE", "/reports/{id}", [this](const Request& req, const Params& params) {
     auto p = authenticate(req);
-    s_.reports.remove(p.sub, checked_report_id(params.at("id")));
+    std::string id = checked_report_id(params.at("id"));
+    std::optional<Report> doomed;
+    if (s_.images) doomed = s_.reports.get(p.sub, id);  // to know its files
+    s_.reports.remove(p.sub, id);
+    if (doomed) {  // the record first: a failure here leaves unnamed files, never a report without images
+      try {
+        s_.images->remove_report_files(doomed->reference);
+      } catch (const blobs::Unavailable& e) {
+        spdlog::warn("report {} deleted, but not all of its files: {}", id, e.what());
+      }
+    }
     return json_response(200, json::object{{"success", true}});
   });
 
@@ -212,10 +244,13 @@ void App::add_routes() {
     auto favorites = s_.reports.set_favorites(p.sub, id, std::move(list));
     return json_response(200, json::object{{"success", true}, {"favorites", to_json(favorites)}});
   });
+
+  add_file_routes();
 }
 
 bool App::may_block(const Request& req) const {
-  return !(req.method == "GET" || req.method == "HEAD") || req.path.starts_with("/auth/");
+  return !(req.method == "GET" || req.method == "HEAD") || req.path.starts_with("/auth/") ||
+         req.path.starts_with("/files/");
 }
 
 Response App::handle(const Request& req) {
@@ -232,6 +267,9 @@ Response App::handle(const Request& req) {
     return error_response(e.code(), e.what(), e.retry_after());
   } catch (const store::Unavailable& e) {
     return error_response(ErrorCode::unavailable, "The store is unavailable; try again", 2);
+  } catch (const blobs::Unavailable& e) {
+    spdlog::warn("blob store: {}", e.what());
+    return error_response(ErrorCode::unavailable, "File storage is unavailable; try again", 2);
   }
   // Anything else is a bug: let the front door log it and answer 500.
 }

@@ -9,10 +9,12 @@
 #include "api/http_types.h"
 #include "api/list_cache.h"
 #include "api/router.h"
+#include "blobs/signed_url.h"
 #include "core/error.h"
 #include "identity/identity.h"
 #include "repo/report_repository.h"
 #include "repo/user_repository.h"
+#include "uploads/image_files.h"
 
 namespace k9::api {
 
@@ -26,6 +28,11 @@ struct AppServices {
   // Cache rendered GET /reports pages (list_cache.h): only when this process is the
   // store's one writer (embedded SQLite).
   bool cache_report_lists = false;
+  // Files (uploads, avatars, report images). nullptr: the upload routes answer 404 and image
+  // urls are stored as sent (tests of other concerns); k9 always wires it.
+  uploads::ImageFiles* images = nullptr;
+  // Embedded mode: GET /files/{key+} serves K9-signed links. nullptr: no such route (S3 mode).
+  const blobs::FileUrlSigner* file_urls = nullptr;
 };
 
 class App final : public Handler {
@@ -33,7 +40,7 @@ class App final : public Handler {
   explicit App(AppServices services);
   Response handle(const Request& request) override;
   // Reads (GET, HEAD) answer from the store without waiting on a commit; writes wait for
-  // group commit and /auth/* hashes passwords, so those block.
+  // group commit, /auth/* hashes passwords and /files/* reads files, so those block.
   bool may_block(const Request& request) const override;
   // The route table (tests enumerate it: every route must have an authorization matrix entry).
   const Router& router() const { return router_; }
@@ -41,6 +48,10 @@ class App final : public Handler {
  private:
   identity::Principal authenticate(const Request& request) const;
   void add_routes();
+  void add_file_routes();  // app_files.cc
+  // Stored image keys -> URLs a browser can fetch (unchanged without images).
+  Report with_browser_urls(Report r);
+  User with_browser_urls(User u);
 
   AppServices s_;
   Router router_;

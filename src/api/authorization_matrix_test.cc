@@ -2,7 +2,8 @@
 // expired token, another user's token, the owner's token}, through the Handler on a real
 // SQLite file and real local tokens. Each case must answer its expected status and change
 // nothing in the store, or (where a write is the point) only the caller's own items. The
-// whole store is snapshot from the SQLite file before and after every request.
+// whole store is snapshot from the SQLite file, and every file from the blob folder, before
+// and after every request.
 //
 // A route the router has but the matrix lacks fails the test: add its row to matrix().
 #include <gtest/gtest.h>
@@ -10,21 +11,26 @@
 
 #include <filesystem>
 #include <map>
+#include <fstream>
 #include <set>
 
 #include "api/app.h"
+#include "blobs/fs/fs_blob_store.h"
+#include "blobs/signed_url.h"
 #include "core/encoding.h"
 #include "core/json.h"
 #include "identity/fake_clock.h"
 #include "identity/local/credential_repository.h"
 #include "identity/local/jwt.h"
 #include "identity/local/openssl_util.h"
+#include "image_probe/test_images.h"
 #include "identity/local/key_store.h"
 #include "identity/local/local_authenticator.h"
 #include "identity/local/local_issuer.h"
 #include "store/item_json.h"
 #include "store/sqlite/item_codec.h"
 #include "store/sqlite/sqlite_store.h"
+#include "uploads/image_files.h"
 
 namespace k9::api {
 namespace {
@@ -44,8 +50,8 @@ struct Answer {
   Writes writes = Writes::none;
 };
 
-// One row: a route, the body sent in every case ({id} and {productId} are filled with the
-// owner's report and a product id), and the answer of each caller.
+// One row: a route, the body sent in every case (path parameters are filled by fill():
+// the owner's report, a product id, an upload name, a file key), and the answer of each caller.
 struct MatrixRow {
   std::string method, pattern, body;
   Answer no_token, forged, expired, other_user, owner;
@@ -66,9 +72,12 @@ MatrixRow public_route(std::string method, std::string pattern, std::string body
 std::vector<MatrixRow> matrix() {
   const Answer not_found{404, Writes::none};
   const std::string report = R"({"title":"Matrix","reference":{"model":"Oak","images":[{"url":"a.jpg"}]}})";
+  const std::string png = image::testing::png_bytes(32, 32);
   return {
       public_route("GET", "/healthz", "", {200}),
       public_route("GET", "/.well-known/jwks.json", "", {200}),
+      // Signed file links: the signature is the permission; none here, so refused for all.
+      public_route("GET", "/files/{key+}", "", {403}),
       // Sign-in routes take no bearer token; wrong secrets are refused and write nothing.
       public_route("POST", "/auth/login", R"({"username":"alice","password":"wrong-password-1"})", {401}),
       public_route("POST", "/auth/refresh", R"({"username":"alice","refreshToken":"not-a-refresh-token"})", {401}),
@@ -77,6 +86,9 @@ std::vector<MatrixRow> matrix() {
       // The profile is the caller's own: another user reads and changes only theirs.
       protected_route("GET", "/user/profile", "", {200, Writes::own}, {200, Writes::own}),
       protected_route("PATCH", "/user/profile", R"({"name":"Renamed"})", {200, Writes::own}, {200, Writes::own}),
+      protected_route("PUT", "/user/avatar", png, {200, Writes::own}, {200, Writes::own}),
+      // Uploads land in the caller's own folder (uploads/<sub>/...), whoever calls.
+      protected_route("PUT", "/uploads/{name+}", png, {201, Writes::own}, {201, Writes::own}),
       protected_route("GET", "/reports", "", {200}, {200}),
       protected_route("POST", "/reports", report, {201, Writes::own}, {201, Writes::own}),
       // A report is the owner's: anyone else gets 404, as if it did not exist.
@@ -90,7 +102,8 @@ std::vector<MatrixRow> matrix() {
   };
 }
 
-// Every item of every K9 table, read straight from the SQLite file: table/pk/sk -> item.
+// Every item of every K9 table, read straight from the SQLite file (table|pk|sk -> item), and
+// every blob file (file|path -> {user_id: the <user> folder of its key, bytes}).
 struct StoreSnapshot {
   std::map<std::string, store::Item> items;
 };
@@ -122,6 +135,20 @@ StoreSnapshot read_store(const fs::path& file) {
   }
   sqlite3_close(db);
   return snap;
+}
+
+void read_blobs(const fs::path& root, StoreSnapshot& snap) {
+  if (!fs::exists(root)) return;
+  for (auto& e : fs::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file()) continue;
+    auto rel = fs::relative(e.path(), root);
+    auto part = rel.begin();
+    std::string owner = std::distance(rel.begin(), rel.end()) > 2 ? (++part)->string() : "";
+    std::ifstream in(e.path(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    snap.items["file|" + rel.string()] = {{"user_id", store::AttributeValue::S(owner)},
+                                          {"bytes", store::AttributeValue::B(bytes)}};
+  }
 }
 
 std::string owner_of(const store::Item& item) {
@@ -171,8 +198,13 @@ class AuthorizationMatrixTest : public testing::Test {
     auth_ = std::make_unique<LocalAuthenticator>(*creds_, *issuer_, *refresh_, throttle_);
     users_ = std::make_unique<repo::UserRepository>(*store_, tables_.users);
     reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_, repo::CursorCodec("matrix-secret-0123456789"));
+    // Wired as `k9 serve` wires the embedded mode: files in a folder, K9-signed links.
+    signer_ = std::make_shared<blobs::FileUrlSigner>("matrix-file-secret-0123456789-0123456789", "http://127.0.0.1:1");
+    blobs_ = std::make_unique<blobs::fs::FsBlobStore>(dir_ / "blobs", signer_);
+    images_ = std::make_unique<uploads::ImageFiles>(*blobs_);
     app_ = std::make_unique<App>(AppServices{*store_, *users_, *reports_, *issuer_, auth_.get(),
-                                             [this] { return keys_->jwks(); }, /*cache_report_lists=*/true});
+                                             [this] { return keys_->jwks(); }, /*cache_report_lists=*/true,
+                                             images_.get(), signer_.get()});
 
     auto alice = creds_->add("alice", "correct-horse-1", false, "Alice");
     auto bob = creds_->add("bob", "correct-horse-2", false, "Bob");
@@ -240,8 +272,11 @@ class AuthorizationMatrixTest : public testing::Test {
     EXPECT_EQ(call("PUT", "/reports/" + id + "/favorites/p-1", R"({"isFavorite":true})", token).status, 200);
     return id;
   }
-  static std::string fill(std::string pattern, const std::string& report_id) {
-    for (auto [name, value] : {std::pair<std::string, std::string>{"{id}", report_id}, {"{productId}", "p-2"}}) {
+  std::string fill(std::string pattern, const std::string& report_id) const {
+    for (auto [name, value] : {std::pair<std::string, std::string>{"{id}", report_id},
+                               {"{productId}", "p-2"},
+                               {"{name+}", "tile.png"},
+                               {"{key+}", "uploads/" + alice_sub_ + "/x-tile.png"}}) {
       auto at = pattern.find(name);
       if (at != std::string::npos) pattern.replace(at, name.size(), value);
     }
@@ -249,13 +284,19 @@ class AuthorizationMatrixTest : public testing::Test {
   }
 
   // Sends one case and checks its status and what it changed in the store.
+  StoreSnapshot snapshot() const {
+    auto snap = read_store(dir_ / "k9.db");
+    read_blobs(dir_ / "blobs", snap);
+    return snap;
+  }
+
   void check_case(const MatrixRow& row, const std::string& caller_name, const std::string& token,
                   const std::string& caller_sub, const Answer& expected) {
     std::string report_id = new_report(alice_);  // a fresh report of the owner for every case
     std::string path = fill(row.pattern, report_id);
-    auto before = read_store(dir_ / "k9.db");
+    auto before = snapshot();
     auto resp = call(row.method, path, row.body, token);
-    auto after = read_store(dir_ / "k9.db");
+    auto after = snapshot();
     std::string what = row.method + " " + row.pattern + " with " + caller_name;
     EXPECT_EQ(resp.status, expected.status) << what << ": " << resp.body;
     if (resp.status >= 400) {
@@ -279,6 +320,9 @@ class AuthorizationMatrixTest : public testing::Test {
   std::unique_ptr<LocalAuthenticator> auth_;
   std::unique_ptr<repo::UserRepository> users_;
   std::unique_ptr<repo::ReportRepository> reports_;
+  std::shared_ptr<blobs::FileUrlSigner> signer_;
+  std::unique_ptr<blobs::fs::FsBlobStore> blobs_;
+  std::unique_ptr<uploads::ImageFiles> images_;
   std::unique_ptr<App> app_;
   std::string alice_, bob_, expired_, alice_sub_, bob_sub_;
   std::map<std::string, std::string> forged_;
@@ -291,7 +335,7 @@ TEST_F(AuthorizationMatrixTest, EveryRouteHasAMatrixRowAndEveryRowARoute) {
   for (auto& r : matrix()) rows.insert({r.method, r.pattern});
   for (auto& r : routes) EXPECT_TRUE(rows.contains(r)) << "route without a matrix row: " << r.first << " " << r.second;
   for (auto& r : rows) EXPECT_TRUE(routes.contains(r)) << "matrix row without a route: " << r.first << " " << r.second;
-  EXPECT_GE(routes.size(), 14u);
+  EXPECT_GE(routes.size(), 17u);
 }
 
 TEST_F(AuthorizationMatrixTest, EveryCallerGetsItsAnswerAndChangesOnlyWhatItMay) {
@@ -308,16 +352,16 @@ TEST_F(AuthorizationMatrixTest, EveryCallerGetsItsAnswerAndChangesOnlyWhatItMay)
 
 // The snapshot sees every write: a sanity check that the matrix's "unchanged" means something.
 TEST_F(AuthorizationMatrixTest, SnapshotSeesEveryKindOfWrite) {
-  auto before = read_store(dir_ / "k9.db");
+  auto before = snapshot();
   std::string id = new_report(bob_);
-  auto added = read_store(dir_ / "k9.db");
+  auto added = snapshot();
   EXPECT_EQ(forbidden_changes(before, added, Writes::none, "").size(), 2u);  // report + reference product
   EXPECT_TRUE(forbidden_changes(before, added, Writes::own, bob_sub_).empty());
   EXPECT_EQ(forbidden_changes(before, added, Writes::own, alice_sub_).size(), 2u);
   ASSERT_EQ(call("PATCH", "/reports/" + id, R"({"title":"x"})", bob_).status, 200);
-  EXPECT_EQ(forbidden_changes(added, read_store(dir_ / "k9.db"), Writes::none, "").size(), 1u);
+  EXPECT_EQ(forbidden_changes(added, snapshot(), Writes::none, "").size(), 1u);
   ASSERT_EQ(call("DELETE", "/reports/" + id, "", bob_).status, 200);
-  EXPECT_EQ(forbidden_changes(added, read_store(dir_ / "k9.db"), Writes::none, "").size(), 2u);
+  EXPECT_EQ(forbidden_changes(added, snapshot(), Writes::none, "").size(), 2u);
 }
 
 }  // namespace

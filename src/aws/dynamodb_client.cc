@@ -26,12 +26,13 @@ struct Failure {
   std::string type, message;
   int status = 0;
   boost::json::object body = {};
+  bool may_have_applied = false;  // this attempt may have been applied although it failed
 };
 
 }  // namespace
 
 DynamoDbError::DynamoDbError(Kind kind, std::string type, std::string message, int status, boost::json::object body,
-                             std::string operation, std::string request)
+                             std::string operation, std::string request, bool earlier_attempt_may_have_applied)
     : std::runtime_error("DynamoDB " + operation + ": " + type + ": " + message),
       kind_(kind),
       type_(std::move(type)),
@@ -39,7 +40,8 @@ DynamoDbError::DynamoDbError(Kind kind, std::string type, std::string message, i
       status_(status),
       body_(std::move(body)),
       operation_(std::move(operation)),
-      request_(std::move(request)) {}
+      request_(std::move(request)),
+      earlier_attempt_may_have_applied_(earlier_attempt_may_have_applied) {}
 
 DynamoDbOptions DynamoDbOptions::from_env(const Getenv& getenv) {
   auto var = [&](const char* n) -> std::string {
@@ -67,6 +69,7 @@ DynamoDbClient::DynamoDbClient(DynamoDbOptions options, std::shared_ptr<Credenti
 boost::json::object DynamoDbClient::call(const std::string& operation, const boost::json::object& request) {
   std::string body = boost::json::serialize(request);
   Backoff backoff(options_.retry);
+  bool earlier_applied = false;  // an earlier attempt may have been applied, its answer lost
   for (;;) {
     Failure f{true, "", ""};
     try {
@@ -80,16 +83,19 @@ boost::json::object DynamoDbClient::call(const std::string& operation, const boo
       HttpResult result = http_.send(req);
       if (!result.ok()) {
         f = {true, "NetworkError", result.error().message};
+        f.may_have_applied = result.error().sends > 0;  // cut or timed out after sending
       } else {
         const HttpResponse& resp = result.response();
+        if (resp.sends > 1) earlier_applied = true;  // libcurl resent it: the first copy may have landed
         const std::string* crc = resp.header("x-amz-crc32");
         if (crc && std::to_string(crc32(resp.body)) != *crc) {
-          f = {true, "Crc32Mismatch", "response body does not match its x-amz-crc32 header", resp.status};
+          f = {true, "Crc32Mismatch", "response body does not match its x-amz-crc32 header", resp.status, {}, true};
         } else if (resp.status == 200) {
           boost::system::error_code ec;
           auto v = boost::json::parse(resp.body, ec);
           if (!ec && v.is_object()) return std::move(v.as_object());
-          f = {true, "MalformedResponse", "response is not a JSON object: " + resp.body.substr(0, 200), resp.status};
+          f = {true, "MalformedResponse", "response is not a JSON object: " + resp.body.substr(0, 200), resp.status, {},
+               true};
         } else {
           boost::system::error_code ec;
           auto v = boost::json::parse(resp.body, ec);
@@ -101,19 +107,22 @@ boost::json::object DynamoDbClient::call(const std::string& operation, const boo
           for (const char* k : {"message", "Message"})
             if (auto* m = err.if_contains(k); m && m->is_string()) message = m->as_string().c_str();
           if (message.empty() && ec) message = resp.body.substr(0, 200);
-          f = {resp.status >= 500 || throttling(type), type, message, resp.status, std::move(err)};
+          // A 5xx does not say whether the request was applied; a throttled one was not.
+          f = {resp.status >= 500 || throttling(type), type, message, resp.status, std::move(err), resp.status >= 500};
         }
       }
     } catch (const CredentialsError& e) {
       throw DynamoDbError(DynamoDbError::Kind::unavailable, "CredentialsError", e.what(), 0, {}, operation, body);
     }
     if (!f.retryable)
-      throw DynamoDbError(DynamoDbError::Kind::service, f.type, f.message, f.status, std::move(f.body), operation, body);
+      throw DynamoDbError(DynamoDbError::Kind::service, f.type, f.message, f.status, std::move(f.body), operation, body,
+                          earlier_applied);
+    earlier_applied = earlier_applied || f.may_have_applied;
     auto delay = backoff.next_delay();
     if (!delay)
       throw DynamoDbError(DynamoDbError::Kind::unavailable, f.type,
                           f.message + " (after " + std::to_string(backoff.attempts()) + " attempts)", f.status,
-                          std::move(f.body), operation, body);
+                          std::move(f.body), operation, body, earlier_applied);
     ++retries_;
     std::this_thread::sleep_for(*delay);
   }

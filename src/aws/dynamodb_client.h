@@ -12,6 +12,11 @@
 //  - Any other error response is thrown at once as DynamoDbError with kind service, the
 //    short error type ("ConditionalCheckFailedException"), the message, the whole error
 //    body (e.g. CancellationReasons) and the request that was sent.
+//  - Every attempt of one call sends the same body (a TransactWriteItems keeps its
+//    ClientRequestToken). An error says whether an earlier attempt may have been applied
+//    although its answer was lost (a cut or timed-out exchange, a 5xx, a corrupt answer, or
+//    libcurl's own resend after a reused connection died): a failed condition may then be
+//    the call's own earlier write.
 //  - Safe to use from many threads.
 #pragma once
 #include <boost/json.hpp>
@@ -42,7 +47,7 @@ class DynamoDbError : public std::runtime_error {
  public:
   enum class Kind { service, unavailable };
   DynamoDbError(Kind kind, std::string type, std::string message, int status, boost::json::object body,
-                std::string operation, std::string request);
+                std::string operation, std::string request, bool earlier_attempt_may_have_applied = false);
   Kind kind() const { return kind_; }
   const std::string& type() const { return type_; }          // "ValidationException", ...
   const std::string& message() const { return message_; }    // DynamoDB's own message
@@ -50,6 +55,8 @@ class DynamoDbError : public std::runtime_error {
   const boost::json::object& body() const { return body_; }
   const std::string& operation() const { return operation_; }
   const std::string& request() const { return request_; }    // the JSON that was sent
+  // An earlier attempt of this call reached DynamoDB (or may have) and its answer was lost.
+  bool earlier_attempt_may_have_applied() const { return earlier_attempt_may_have_applied_; }
 
  private:
   Kind kind_;
@@ -57,6 +64,7 @@ class DynamoDbError : public std::runtime_error {
   int status_;
   boost::json::object body_;
   std::string operation_, request_;
+  bool earlier_attempt_may_have_applied_;
 };
 
 class DynamoDbClient {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 #include "aws/crc32.h"
 #include "aws/loopback_http_server.h"
 
@@ -114,6 +116,74 @@ TEST(DynamoDbClient, EndpointAndRegionFromTheEnvironment) {
   EXPECT_EQ(DynamoDbOptions::from_env(getenv).endpoint_url(), "http://127.0.0.1:8000/");
   vars.clear();
   EXPECT_EQ(DynamoDbOptions::from_env(getenv).region, "us-east-1");
+}
+
+// What a conditional write's failure says about earlier attempts of the same call.
+bool earlier_applied_after(std::vector<ServedResponse> script, std::vector<std::string>* bodies = nullptr) {
+  std::atomic<size_t> n{0};
+  std::mutex mu;
+  LoopbackHttpServer server([&](const ServedRequest& r) {
+    if (bodies) {
+      std::lock_guard lock(mu);
+      bodies->push_back(r.body);
+    }
+    size_t i = n++;
+    return i < script.size() ? script[i] : error(400, "ConditionalCheckFailedException", "The conditional request failed");
+  });
+  DynamoDbClient client(fast(server), creds());
+  try {
+    client.call("TransactWriteItems", {{"TransactItems", boost::json::array{}}, {"ClientRequestToken", "tok-1"}});
+    ADD_FAILURE() << "no error";
+    return false;
+  } catch (const DynamoDbError& e) {
+    EXPECT_EQ(e.type(), "ConditionalCheckFailedException");
+    return e.earlier_attempt_may_have_applied();
+  }
+}
+
+TEST(DynamoDbClient, AFailedConditionSaysWhetherAnEarlierAttemptMayHaveLanded) {
+  EXPECT_FALSE(earlier_applied_after({})) << "first attempt";
+  EXPECT_FALSE(earlier_applied_after({error(400, "ThrottlingException", "Rate exceeded")})) << "throttled: not applied";
+  EXPECT_TRUE(earlier_applied_after({error(500, "InternalServerError", "oops")}));
+  EXPECT_TRUE(earlier_applied_after({{.status = 0, .headers = {}, .body = {}, .cut = true}}));
+  auto corrupt = ok("{}");
+  corrupt.headers[0].second = "1";
+  EXPECT_TRUE(earlier_applied_after({corrupt})) << "answered, so applied, but unreadable";
+}
+
+TEST(DynamoDbClient, EveryAttemptSendsTheSameBodySoATransactionKeepsItsToken) {
+  std::vector<std::string> bodies;
+  earlier_applied_after({{.status = 0, .headers = {}, .body = {}, .cut = true}, error(500, "InternalServerError", "x"),
+                         error(400, "ThrottlingException", "Rate exceeded")},
+                        &bodies);
+  ASSERT_EQ(bodies.size(), 4u);
+  for (auto& b : bodies) EXPECT_EQ(b, R"({"TransactItems":[],"ClientRequestToken":"tok-1"})");
+}
+
+TEST(DynamoDbClient, LibcurlsOwnResendOnADeadKeptAliveConnectionCountsAsAnEarlierAttempt) {
+  // A first call leaves a kept-alive connection; the second call's request is cut on it, so
+  // libcurl resends it on a fresh connection by itself, and that copy fails its condition.
+  std::atomic<int> n{0};
+  LoopbackHttpServer server([&](const ServedRequest&) -> ServedResponse {
+    switch (n++) {
+      case 0: return ok("{}");
+      case 1: return {.status = 0, .headers = {}, .body = {}, .cut = true};
+      default: return error(400, "ConditionalCheckFailedException", "The conditional request failed");
+    }
+  });
+  DynamoDbOptions o = fast(server);
+  o.http.max_idle_handles = 1;
+  DynamoDbClient client(o, creds());
+  client.call("GetItem", {});
+  try {
+    client.call("PutItem", {});
+    FAIL();
+  } catch (const DynamoDbError& e) {
+    EXPECT_EQ(e.type(), "ConditionalCheckFailedException");
+    EXPECT_TRUE(e.earlier_attempt_may_have_applied());
+  }
+  EXPECT_EQ(n.load(), 3);
+  EXPECT_EQ(client.retries(), 0u) << "the resend was libcurl's, not a retry of the client";
 }
 
 }  // namespace

@@ -48,6 +48,12 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+// Called by libcurl right before it sends the request on a connection, new or reused.
+int on_send(void* user, char*, char*, int, int) {
+  ++*static_cast<int*>(user);
+  return CURL_PREREQFUNC_OK;
+}
+
 HttpErrorKind classify(CURLcode code) {
   switch (code) {
     case CURLE_COULDNT_CONNECT:
@@ -155,6 +161,9 @@ HttpResult HttpClient::send(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, nullptr);  // bodies as sent: the CRC32 covers them
+  int sends = 0;
+  curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_send);
+  curl_easy_setopt(h, CURLOPT_PREREQDATA, &sends);
 
   CURLcode rc = curl_easy_perform(h);
   long status = 0;
@@ -165,10 +174,11 @@ HttpResult HttpClient::send(const HttpRequest& request) {
     // A failed transfer may leave the connection in an unknown state: drop the handle.
     curl_easy_cleanup(h);
     std::string what = error_buffer[0] ? error_buffer : curl_easy_strerror(rc);
-    return HttpError{classify(rc), what + " (" + request.method + " " + request.url + ")"};
+    return HttpError{classify(rc), what + " (" + request.method + " " + request.url + ")", sends};
   }
   release(h);
   response.status = static_cast<int>(status);
+  response.sends = std::max(sends, 1);
   return response;
 }
 

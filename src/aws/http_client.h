@@ -36,6 +36,10 @@ struct HttpResponse {
   int status = 0;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
+  // Times the request went out during this exchange: libcurl resends a request once, on a
+  // fresh connection, when a reused connection dies before any answer; the first copy may
+  // have been acted upon.
+  int sends = 1;
 
   const std::string* header(const std::string& lower_name) const;
 };
@@ -45,6 +49,7 @@ enum class HttpErrorKind { connect, timeout, connection_lost, tls, bad_request, 
 struct HttpError {
   HttpErrorKind kind = HttpErrorKind::other;
   std::string message;  // curl's description, with the URL
+  int sends = 0;        // times the request went out on a connection (0: never sent)
 };
 
 class HttpResult {

@@ -11,10 +11,20 @@
 
 namespace k9::blobs {
 
-FileUrlSigner::FileUrlSigner(std::string secret, std::string base_url)
-    : secret_(std::move(secret)), base_url_(std::move(base_url)) {
+FileUrlSigner::FileUrlSigner(std::string secret, std::string base_url) : secret_(std::move(secret)) {
   if (secret_.size() < 32) throw std::invalid_argument("file url secret must be at least 32 bytes");
-  while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+  set_base_url(std::move(base_url));
+}
+
+std::string FileUrlSigner::base_url() const {
+  std::lock_guard lock(mu_);
+  return base_url_;
+}
+
+void FileUrlSigner::set_base_url(std::string base_url) {
+  while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
+  std::lock_guard lock(mu_);
+  base_url_ = std::move(base_url);
 }
 
 std::string FileUrlSigner::sign(const std::string& key, std::string_view expires) const {
@@ -33,7 +43,7 @@ std::string FileUrlSigner::url(const std::string& key, TimePoint expires) const 
   // decoders read as a space: encode it.
   std::string path;
   for (char c : key) path += c == '+' ? std::string("%2B") : std::string(1, c);
-  return base_url_ + std::string(kRoute) + path + "?expires=" + e + "&signature=" + sign(key, e);
+  return base_url() + std::string(kRoute) + path + "?expires=" + e + "&signature=" + sign(key, e);
 }
 
 FileUrlSigner::Verdict FileUrlSigner::check(const std::string& key, std::string_view expires,

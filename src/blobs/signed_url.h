@@ -6,6 +6,7 @@
 // of the second), and rejects afterwards. Any change of key, expiry or signature is rejected
 // (constant-time comparison). The secret is at least 32 bytes (<data>/files.key).
 #pragma once
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -23,12 +24,16 @@ class FileUrlSigner {
   enum class Verdict { ok, bad_signature, expired };
   Verdict check(const std::string& key, std::string_view expires, std::string_view signature, TimePoint now) const;
 
-  const std::string& base_url() const { return base_url_; }
+  std::string base_url() const;
+  // For a server whose port is known only once it listens (--port 0).
+  void set_base_url(std::string base_url);
   static constexpr std::string_view kRoute = "/files/";
 
  private:
   std::string sign(const std::string& key, std::string_view expires) const;
-  std::string secret_, base_url_;
+  std::string secret_;
+  mutable std::mutex mu_;
+  std::string base_url_;  // guarded by mu_
 };
 
 }  // namespace k9::blobs

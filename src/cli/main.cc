@@ -5,7 +5,10 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/catalog_command.h"
+#include "cli/blob_config.h"
 #include "cli/runtime.h"
+#include "cli/upload_sweeper.h"
 #include "cli/tables_command.h"
 #include "core/error.h"
 #include "http/server.h"
@@ -33,8 +36,15 @@ int serve(const cli::Config& config) {
   opts.cors_origin = config.cors_origin;
   opts.max_body_bytes = config.max_body_bytes;
   opts.io_threads = config.io_threads;
+  for (const char* path : {"/uploads/", "/user/avatar"}) opts.body_limits.push_back({"PUT", path, config.max_upload_bytes});
+  cli::UploadSweeper sweeper(runtime.images());
   http::Server server(opts, runtime.app());
   server.start();
+  if (runtime.file_urls() && config.public_url.empty() && config.port == 0) {  // links name the port bound
+    cli::Config bound = config;
+    bound.port = server.port();
+    runtime.file_urls()->set_base_url(cli::public_url(bound));
+  }
   spdlog::info("k9 listening on http://{}:{} (data {})", config.host, server.port(), config.data.string());
   http::run_until_signal(server, std::chrono::seconds(10));
   spdlog::info("k9 stopped");
@@ -55,6 +65,9 @@ int main(int argc, char** argv) {
                  "identities: local (K9 issues its own tokens) or cognito (COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID, "
                  "optional COGNITO_CLIENT_SECRET, AWS_REGION, K9_COGNITO_ISSUER, "
                  "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER); default local, or K9_AUTH");
+  app.add_option("--blobs", config.blobs,
+                 "files: file:DIR (default file:<data>/blobs) or s3://BUCKET[/PREFIX] (AWS_REGION, AWS_ENDPOINT_URL_S3; "
+                 "SIMILARITY_BUCKET names the bucket of s3://); default K9_BLOBS");
   app.add_option("--store", config.store,
                  "records: sqlite:PATH (default sqlite:<data>/k9.db) or dynamodb (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB)");
 
@@ -63,6 +76,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--port", config.port, "port to listen on (0: any free port)")->capture_default_str();
   serve_cmd->add_option("--data", data_flag, "data folder");
   serve_cmd->add_option("--base-path", config.base_path, "path prefix to strip, e.g. /prod");
+  serve_cmd->add_option("--public-url", config.public_url,
+                        "where browsers reach this server, for signed file links (default http://HOST:PORT/BASE-PATH, "
+                        "or K9_PUBLIC_URL)");
   serve_cmd->add_option("--io-threads", config.io_threads, "network threads (0: one per core)")->capture_default_str();
 
   auto* users_cmd = app.add_subcommand("users", "manage local-mode users");
@@ -93,6 +109,34 @@ int main(int argc, char** argv) {
       "rotate", "add a new signing key; the 3 newest keys keep verifying, so tokens signed by the previous keys "
                 "stay valid until they expire (a running server picks the new key up within seconds)");
 
+  auto* catalog_cmd = app.add_subcommand("catalog", "manage the product catalog");
+  catalog_cmd->require_subcommand(1);
+  auto* import_cmd = catalog_cmd->add_subcommand(
+      "import", "import DIR/products.jsonl (one product per line, image urls relative to DIR) with k9-classic-1 "
+                "embeddings; idempotent and resumable: a re-import changes only what changed");
+  std::string import_dir;
+  int import_workers = 2;
+  import_cmd->add_option("DIR", import_dir, "catalog folder")->required();
+  import_cmd->add_option("--workers", import_workers, "analysis threads")->capture_default_str();
+  import_cmd->add_option("--data", data_flag, "data folder");
+  auto* demo_cmd = catalog_cmd->add_subcommand(
+      "demo", "write a procedural demo catalog (wood, marble, terrazzo, slate, brick, tile, stone, fabric, solid "
+              "colours; several photos per product) to a folder and import it");
+  cli::DemoCommandOptions demo_options;
+  std::string demo_out;
+  bool demo_no_import = false;
+  demo_cmd->add_option("--count", demo_options.count, "number of products")->capture_default_str();
+  demo_cmd->add_option("--seed", demo_options.seed, "seed: the same seed gives the same catalog")->capture_default_str();
+  demo_cmd->add_option("--photos", demo_options.photos, "photos per product")->capture_default_str();
+  demo_cmd->add_option("--out", demo_out, "folder to write (default <data>/demo-catalog)");
+  demo_cmd->add_flag("--no-import", demo_no_import, "only write the folder");
+  demo_cmd->add_option("--data", data_flag, "data folder");
+
+  auto* blobs_cmd = app.add_subcommand("blobs", "manage the file store (--blobs)");
+  blobs_cmd->require_subcommand(1);
+  auto* sweep_cmd = blobs_cmd->add_subcommand(
+      "sweep", "delete uploads older than a day (reports keep their own copies); k9 serve does this every hour");
+
   auto* token_cmd = app.add_subcommand("token", "print an id token for a local user");
   std::string token_user;
   token_cmd->add_option("NAME", token_user, "username")->required();
@@ -103,6 +147,17 @@ int main(int argc, char** argv) {
   try {
     if (*serve_cmd) return serve(config);
     if (*tables_create_cmd) return cli::create_tables(config, std::cout);
+    if (*sweep_cmd) {
+      cli::Runtime runtime(config);
+      std::cout << "swept " << runtime.images().sweep_uploads() << " uploads older than a day\n";
+      return 0;
+    }
+    if (*import_cmd) return cli::import_catalog_command(config, import_dir, import_workers, std::cout);
+    if (*demo_cmd) {
+      demo_options.out = demo_out;
+      demo_options.import = !demo_no_import;
+      return cli::demo_catalog_command(config, demo_options, std::cout);
+    }
     const bool local_command = *add_cmd || *revoke_cmd || *rotate_cmd || *token_cmd;
     if (local_command && config.auth != "local")
       throw Error(ErrorCode::bad_request, "this command manages local-mode identities; it does nothing with --auth " +

@@ -35,9 +35,12 @@ struct Config {
   int io_threads = 0;  // 0: one per core
   std::string auth = "local";         // identities: "local" or "cognito" (K9_AUTH, --auth)
   bool rotate_refresh_tokens = true;  // local mode; K9_REFRESH_ROTATION=off keeps tokens reusable
+  std::string blobs;       // "file:DIR" or "s3://BUCKET[/PREFIX]" (K9_BLOBS, --blobs); empty: file:<data>/blobs
+  std::string public_url;  // where browsers reach K9 (K9_PUBLIC_URL, --public-url); empty: http://host:port/base
+  size_t max_upload_bytes = 20 * 1024 * 1024;  // PUT /uploads/{name} and PUT /user/avatar
 
   // Reads K9_DATA, K9_STORE, K9_HOST, K9_PORT, K9_BASE_PATH, K9_CORS_ORIGIN, K9_AUTH,
-  // K9_REFRESH_ROTATION (on|off).
+  // K9_REFRESH_ROTATION (on|off), K9_BLOBS, K9_PUBLIC_URL.
   static Config from_env();
 };
 
@@ -54,6 +57,10 @@ class Runtime {
   identity::local::KeyStore& keys() { return *keys_; }
   identity::local::RefreshTokenRepository& refresh_tokens() { return *refresh_tokens_; }
   api::App& app() { return *app_; }
+  blobs::BlobStore& blobs() { return *blobs_; }
+  uploads::ImageFiles& images() { return *images_; }
+  // Signed file links (file: blobs); null with S3.
+  blobs::FileUrlSigner* file_urls() { return file_urls_.get(); }
 
  private:
   std::unique_ptr<store::Store> store_;
@@ -68,6 +75,9 @@ class Runtime {
   std::unique_ptr<identity::cognito::CognitoVerifier> cognito_verifier_;
   std::unique_ptr<identity::cognito::CognitoApi> cognito_api_;
   std::unique_ptr<identity::cognito::CognitoAuthenticator> cognito_authenticator_;
+  std::shared_ptr<blobs::FileUrlSigner> file_urls_;  // file: blobs only
+  std::unique_ptr<blobs::BlobStore> blobs_;
+  std::unique_ptr<uploads::ImageFiles> images_;
   std::unique_ptr<repo::UserRepository> users_;
   std::unique_ptr<repo::ReportRepository> reports_;
   std::unique_ptr<api::App> app_;

@@ -112,7 +112,8 @@ void from_json(const boost::json::value& v, T& out, const std::string& path, con
   });
   if (matched != o.size()) {
     std::string unknown;
-    for (auto& [k, val] : o) {
+    for (auto& entry : o) {
+      auto k = entry.key();  // not a structured binding: clang 14 cannot capture those
       bool known = false;
       boost::mp11::mp_for_each<D>([&](auto m) { known = known || camel_case(m.name) == k; });
       if (!known) unknown += (unknown.empty() ? "" : ", ") + json_codec_detail::child(path, k);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/http_types.h"
 
@@ -21,6 +22,16 @@ struct ServerOptions {
   // Over a limit: a 431 / 413 JSON error, then the connection is closed.
   size_t max_header_bytes = 16 * 1024;
   size_t max_body_bytes = 1 * 1024 * 1024;
+  // Other body limits for some routes (uploads: {"PUT", "/uploads/", 20 MiB}), matched on the
+  // method and the decoded path after the base path ("/user/avatar" matches itself only;
+  // a prefix ending in '/' matches everything under it). The first match wins; else
+  // max_body_bytes. Over it: the same 413, sent before the body is read.
+  struct BodyLimit {
+    std::string method;
+    std::string path;
+    size_t max_bytes = 0;
+  };
+  std::vector<BodyLimit> body_limits;
   // A request must arrive completely within read_timeout once its first byte arrives (a fresh
   // connection must also send its first byte within it); writes are bounded by it too.
   std::chrono::seconds read_timeout{30};

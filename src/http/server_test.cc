@@ -382,6 +382,44 @@ TEST_F(ServerTest, BodyOverLimitIs413AndSkipsTheHandler) {
   EXPECT_EQ(handler_.calls(), 1);
 }
 
+TEST_F(ServerTest, PerRouteBodyLimitsWidenOrNarrowTheGlobalOne) {
+  ServerOptions o;
+  o.max_body_bytes = 1024;
+  o.base_path = "/prod";
+  o.body_limits = {{"PUT", "/uploads/", 64 * 1024}, {"PUT", "/user/avatar", 4096}};
+  start(o);
+  {  // under an upload route: up to its own limit
+    auto c = client();
+    EXPECT_EQ(c.request("PUT", "/prod/uploads/a.jpg", {}, std::string(64 * 1024, 'u')).result_int(), 200u);
+  }
+  {  // over it: 413 from the Content-Length, before the body is read
+    auto c = client();
+    auto r = c.request("PUT", "/prod/uploads/a.jpg", {}, std::string(64 * 1024 + 1, 'u'));
+    expect_json_error(r, 413, "PayloadTooLarge");
+    EXPECT_TRUE(c.closed_by_server(3s));
+  }
+  {  // chunked bodies count against the route's limit as they come
+    auto c = client();
+    c.send_raw("PUT /prod/user/avatar HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    for (int i = 0; i < 3; ++i) c.send_raw("800\r\n" + std::string(2048, 'y') + "\r\n");
+    expect_json_error(c.read(), 413, "PayloadTooLarge");
+  }
+  {  // other methods and paths keep the global limit; "/user/avatar" is exact, not a prefix
+    auto c = client();
+    expect_json_error(c.request("POST", "/prod/uploads/a.jpg", {}, std::string(2048, 'p')), 413, "PayloadTooLarge");
+  }
+  {
+    auto c = client();
+    expect_json_error(c.request("PUT", "/prod/user/avatar2", {}, std::string(2048, 'p')), 413, "PayloadTooLarge");
+  }
+  {
+    auto c = client();
+    expect_json_error(c.request("PUT", "/uploads/a.jpg", {}, std::string(2048, 'p')), 413, "PayloadTooLarge")
+        ;  // outside the base path: no route limit applies
+  }
+  EXPECT_EQ(handler_.calls(), 1);
+}
+
 TEST_F(ServerTest, HeaderOverLimitIs431) {
   ServerOptions o;
   o.max_header_bytes = 4096;

@@ -193,7 +193,8 @@ class Session final : public SessionControl, public std::enable_shared_from_this
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(
         std::min<size_t>(sh_.opts.max_header_bytes, std::numeric_limits<uint32_t>::max())));
-    parser_->body_limit(static_cast<uint64_t>(sh_.opts.max_body_bytes));
+    // The largest limit of any route; on_header() narrows it once the path is known.
+    parser_->body_limit(static_cast<uint64_t>(largest_body_limit()));
     set_deadline(sh_.opts.read_timeout);  // covers header, 100-continue and body
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, size_t n) {
@@ -201,11 +202,38 @@ class Session final : public SessionControl, public std::enable_shared_from_this
                              });
   }
 
+  size_t largest_body_limit() const {
+    size_t most = sh_.opts.max_body_bytes;
+    for (const auto& l : sh_.opts.body_limits) most = std::max(most, l.max_bytes);
+    return most;
+  }
+
+  // The body limit of this request's route (ServerOptions::body_limits).
+  size_t body_limit_for(const bhttp::request<bhttp::string_body>& msg) const {
+    if (sh_.opts.body_limits.empty()) return sh_.opts.max_body_bytes;
+    std::string_view raw_path, raw_query;
+    split_target(sv(msg.target()), raw_path, raw_query);
+    std::string path;
+    if (!decode_path(raw_path, path) || !strip_base_path(path, sh_.base_path)) return sh_.opts.max_body_bytes;
+    for (const auto& l : sh_.opts.body_limits) {
+      if (!iequal(sv(msg.method_string()), l.method)) continue;
+      bool under = !l.path.empty() && l.path.back() == '/' ? path.starts_with(l.path) : path == l.path;
+      if (under) return l.max_bytes;
+    }
+    return sh_.opts.max_body_bytes;
+  }
+
   void on_header(beast::error_code ec, size_t n) {
     if (state_ == State::closed) return;
     bytes_in_ += n;
     if (ec) return on_read_error(ec);
     if (parser_->is_done()) return on_request();
+    if (!sh_.opts.body_limits.empty()) {
+      size_t limit = body_limit_for(parser_->get());
+      auto length = parser_->content_length();
+      if (length && *length > limit) return on_read_error(bhttp::error::body_limit);
+      parser_->body_limit(static_cast<uint64_t>(limit));  // chunked bodies count against it as they come
+    }
     auto& msg = parser_->get();
     auto expect = msg.find(bhttp::field::expect);
     if (expect != msg.end() && msg.version() >= 11 && beast::iequals(expect->value(), "100-continue")) {

@@ -79,7 +79,10 @@ void EmbeddingRepository::put(Embedding e) {
                    {"image_count", AttributeValue::N(static_cast<long long>(e.count()))},
                    {"created_at", AttributeValue::S(iso8601_ms(clock_.now()))}};
   if (!e.source_hash.empty()) item["source_hash"] = AttributeValue::S(e.source_hash);
-  store_.put({tables_.embeddings, std::move(item)});
+  store::PutRequest put;
+  put.table = tables_.embeddings;
+  put.item = std::move(item);
+  store_.put(put);
 }
 
 std::optional<Embedding> EmbeddingRepository::get(const std::string& product_id, const std::string& model_version) {
@@ -90,12 +93,17 @@ std::optional<Embedding> EmbeddingRepository::get(const std::string& product_id,
 }
 
 void EmbeddingRepository::remove(const std::string& product_id, const std::string& model_version) {
-  store_.remove({tables_.embeddings, {{"product_id", AttributeValue::S(product_id)},
-                                      {"model_version", AttributeValue::S(model_version)}}});
+  store::DeleteRequest del;
+  del.table = tables_.embeddings;
+  del.key = {{"product_id", AttributeValue::S(product_id)}, {"model_version", AttributeValue::S(model_version)}};
+  store_.remove(del);
 }
 
 void EmbeddingRepository::for_each(const std::string& model_version, const std::function<void(const Embedding&)>& fn) {
-  store::QueryRequest q{tables_.embeddings, kModelVersionIndex, AttributeValue::S(model_version)};
+  store::QueryRequest q;
+  q.table = tables_.embeddings;
+  q.index = kModelVersionIndex;
+  q.partition = AttributeValue::S(model_version);
   q.limit = 200;
   do {
     auto page = store_.query(q);

@@ -31,7 +31,11 @@ void ProductRepository::put(const Product& product, const std::string& content_h
   item["created_at"] = AttributeValue::S(existing && existing->count("created_at") ? text_attr(*existing, "created_at") : now);
   item["updated_at"] = AttributeValue::S(now);
   try {
-    store_.put({tables_.products, std::move(item), "attribute_not_exists(user_id)"});
+    store::PutRequest put;
+    put.table = tables_.products;
+    put.item = std::move(item);
+    put.condition = "attribute_not_exists(user_id)";
+    store_.put(put);
   } catch (const store::ConditionFailed&) {
     throw Error(ErrorCode::conflict, "product " + product.id + " is a report's reference product, not a catalog product");
   }

@@ -69,6 +69,14 @@ std::string decode_data_url(const std::string& url, const std::string& field) {
   return *bytes;
 }
 
+// Values that name (or try to reach) K9's own files: only claims may put them in a report.
+bool names_k9_files(const std::string& v) {
+  for (std::string_view area : {"uploads/", "images/", "avatars/", "similarity_matrices/", "catalog/"})
+    if (v.rfind(area, 0) == 0) return true;
+  return v.find("..") != std::string::npos || v.rfind("/", 0) == 0 || v.find('\\') != std::string::npos ||
+         v.rfind("file:", 0) == 0;
+}
+
 struct Planned {
   std::string* target;     // the url or mask field to rewrite
   std::string field;       // its name in errors
@@ -137,7 +145,10 @@ ImageFiles::Claim ImageFiles::claim_report_images(const std::string& user_id, Pr
       plan.push_back({&value, field, value, "", head->content_type});
       return;
     }
-    throw bad_request(field + " must be the key of one of your uploads (PUT /uploads/{name}) or a data:image URL");
+    if (names_k9_files(value))
+      throw bad_request(field + " must be the key of one of your uploads (PUT /uploads/{name}) or a data:image URL");
+    // Anything else (an external URL, a name from an older client) is kept as given: K9 never
+    // signs, serves or fetches it.
   };
   for (size_t i = 0; i < reference.images.size(); ++i) {
     auto& img = reference.images[i];
@@ -189,11 +200,10 @@ void ImageFiles::remove_report_files(const Product& reference) {
   }
 }
 
-std::string ImageFiles::browser_url(const std::string& stored) {
-  if (stored.empty() || stored.rfind("http://", 0) == 0 || stored.rfind("https://", 0) == 0 ||
-      stored.rfind("data:", 0) == 0 || !blobs::valid_key(stored))
-    return stored;
-  return store_.presigned_get_url(stored, limits_.url_ttl);
+std::string ImageFiles::browser_url(const std::string& stored, std::chrono::seconds ttl) {
+  bool k9_file = (stored.rfind(kImages, 0) == 0 || stored.rfind(kAvatars, 0) == 0) && blobs::valid_key(stored);
+  if (!k9_file) return stored;
+  return store_.presigned_get_url(stored, ttl);
 }
 
 size_t ImageFiles::sweep_uploads() {

@@ -14,14 +14,17 @@
 //    max_bytes (413), sniffed as JPEG, PNG or WebP from its bytes (415 otherwise), whole and
 //    well-formed (400), and at most max_pixels by its header (413), read before any decode.
 //    A refused image stores nothing. Errors are k9::Error with a message naming the field.
-//  - claim_report_images() accepts, for each image url and mask, one of the caller's own
-//    uploads (its key) or a data:image/...;base64 URL, and refuses anything else (400 naming
-//    the field, e.g. reference.images[1].mask) before writing anything. It then copies or
-//    stores each into images/ and rewrites the product to name those keys; if a write fails,
-//    what it wrote is removed. The caller removes them too (release()) if the report is
-//    not created.
-//  - browser_url() turns a stored key into a presigned GET URL valid for url_ttl; http(s)
-//    URLs (the Python generation's, external catalogue images) pass through unchanged.
+//  - claim_report_images() takes, for each image url and mask, one of the caller's own
+//    uploads (its key) or a data:image/...;base64 URL, which it copies or stores into
+//    images/, rewriting the product to name those keys. A value that names K9's files
+//    otherwise (another user's upload, images/..., avatars/..., "..", an absolute path) is
+//    refused with 400 naming the field (e.g. reference.images[1].mask). Any other value (an
+//    external https URL, a name from an older client) is kept as given and never signed,
+//    served or fetched by K9. Everything is checked before anything is written; if a write
+//    fails, what was written is removed. The caller removes them too (release()) if the
+//    report is not created.
+//  - browser_url() turns a stored images/ or avatars/ key into a presigned GET URL valid for
+//    url_ttl; every other value passes through unchanged (only keys K9 wrote are signed).
 //  - sweep_uploads() deletes every upload older than upload_ttl (claimed ones were copied)
 //    and answers how many it deleted.
 #pragma once
@@ -67,7 +70,8 @@ class ImageFiles {
   // Deletes a previous avatar (an avatars/ key of this user); anything else is left alone.
   void remove_avatar(const std::string& user_id, const std::string& stored);
 
-  std::string browser_url(const std::string& stored);
+  std::string browser_url(const std::string& stored) { return browser_url(stored, limits_.url_ttl); }
+  std::string browser_url(const std::string& stored, std::chrono::seconds ttl);
   size_t sweep_uploads();
 
   const UploadLimits& limits() const { return limits_; }

@@ -36,9 +36,9 @@ struct ImageLimits {
 };
 
 struct ExtractorInput {
-  std::string_view image;
-  std::optional<std::string_view> mask;
-  std::optional<Selection> selection;
+  std::string_view image = {};
+  std::optional<std::string_view> mask = std::nullopt;
+  std::optional<Selection> selection = std::nullopt;
 };
 
 struct Features {

@@ -63,8 +63,8 @@ double mean_present(const ShapeScores& s) {
 
 }  // namespace
 
-double ciede2000(const Lab& x, const Lab& y) {
-  // CIEDE2000 (Sharma, Wu, Dalal 2005), kL = kC = kH = 1.
+double ciede2000(const Lab& x, const Lab& y, double kl) {
+  // CIEDE2000 (Sharma, Wu, Dalal 2005), kC = kH = 1.
   double c1 = std::hypot(x.a, x.b), c2 = std::hypot(y.a, y.b);
   double c_mean = (c1 + c2) / 2;
   double c7 = std::pow(c_mean, 7);
@@ -101,7 +101,7 @@ double ciede2000(const Lab& x, const Lab& y) {
   double sc = 1 + 0.045 * cp_mean;
   double sh = 1 + 0.015 * cp_mean * t;
   double rt = -std::sin(rad(2 * d_theta)) * rc;
-  double tl = dl / sl, tc = dc / sc, th = dH / sh;
+  double tl = dl / (kl * sl), tc = dc / sc, th = dH / sh;
   return std::sqrt(tl * tl + tc * tc + th * th + rt * tc * th);
 }
 
@@ -116,7 +116,7 @@ double hellinger_similarity(std::span<const float> p, std::span<const float> q) 
 ColourScores colour_scores(std::span<const float> ref, std::span<const float> prod) {
   std::array<std::array<double, kColours>, kColours> de{};
   for (size_t i = 0; i < kColours; ++i)
-    for (size_t j = 0; j < kColours; ++j) de[i][j] = ciede2000(colour_at(ref, i), colour_at(prod, j));
+    for (size_t j = 0; j < kColours; ++j) de[i][j] = ciede2000(colour_at(ref, i), colour_at(prod, j), kColourLightnessWeight);
   std::array<size_t, kColours> perm{0, 1, 2}, best = perm;
   double best_cost = INFINITY;
   do {

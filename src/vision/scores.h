@@ -5,7 +5,9 @@
 // Colour (per component): the three colours of each side are paired by the assignment (of
 // the 6) with the least share-weighted CIEDE2000; component i scores the reference's i-th
 // colour against its partner: s = 1 / (1 + (dE00 / 10)^2). dE00 = 0 -> 1, 2.3 (just
-// noticeable) -> 0.95, 10 -> 0.5, 20 -> 0.2, 40 -> 0.06.
+// noticeable) -> 0.95, 10 -> 0.5, 20 -> 0.2, 40 -> 0.06. dE00 is taken with kL = 2
+// (kColourLightnessWeight), as the textile industry does: lightness in a phone photo
+// follows the camera's exposure more than the material, hue and chroma much less.
 // Pattern: similarity of two histograms p, q (each sums to 1) is 1 - H, H the Hellinger
 // distance sqrt(1 - sum sqrt(p_i q_i)) in [0,1].
 //  - primary: LBP per pyramid level, mean similarity of the overlapping levels when one side
@@ -28,11 +30,14 @@
 
 namespace k9::vision {
 
+inline constexpr double kColourLightnessWeight = 2;
+
 struct Lab {
   double l = 0, a = 0, b = 0;
 };
 
-double ciede2000(const Lab& x, const Lab& y);
+// kl: the lightness weight (CIE's parametric factor kL; 1 is the reference, textiles use 2).
+double ciede2000(const Lab& x, const Lab& y, double kl = 1);
 double colour_similarity(double delta_e);  // 1 / (1 + (dE/10)^2)
 double hellinger_similarity(std::span<const float> p, std::span<const float> q);
 

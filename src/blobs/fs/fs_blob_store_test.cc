@@ -32,6 +32,12 @@ std::shared_ptr<FsBlobStore> shared_store() {
   return store;
 }
 
+// Removes the conformance suite's folder when the test binary ends.
+struct RemoveSharedFolder : testing::Environment {
+  void TearDown() override { stdfs::remove_all(shared_store()->root()); }
+};
+testing::Environment* const cleanup_env = testing::AddGlobalTestEnvironment(new RemoveSharedFolder);
+
 // GETs a K9 file URL the way the API route answers it: split the URL, percent-decode the key,
 // decode the query, and ask answer_signed_file().
 FetchResult fetch_file_url(const std::string& url) {

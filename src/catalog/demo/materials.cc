@@ -94,8 +94,9 @@ cv::Mat terrazzo(const Recipe& r, int side, cv::RNG& rng) {
 // Slate: dark layered cleft with streaks and mineral tints.
 cv::Mat slate(const Recipe& r, int side, cv::RNG& rng) {
   cv::Mat layers = fbm({side, side}, 6 / r.scale, 5, rng, 6);
+  cv::Mat cleft = fbm({side, side}, 40 / r.scale, 3, rng, 4);
   cv::Mat tint = fbm({side, side}, 3, 2, rng);
-  cv::Mat t = layers * 0.5 + 0.5;
+  cv::Mat t = layers * 0.4 + cleft * 0.35 + 0.5;
   cv::Mat out = blend(t, r.base, r.accent);
   cv::Mat mineral = blend(tint * 0.5 + 0.5, cv::Scalar(0, 0, 0), (r.detail - r.base) * 0.5);
   return rotated(out + mineral, r.angle);
@@ -128,11 +129,11 @@ cv::Mat units(const Recipe& r, int side, cv::RNG& rng, bool brick) {
 cv::Mat stone(const Recipe& r, int side, cv::RNG& rng) {
   cv::Mat mottle = fbm({side, side}, 10 / r.scale, 4, rng);
   cv::Mat out = blend(mottle * 0.5 + 0.5, r.base, r.base * 0.8);
-  cv::Mat speck_a = fbm({side, side}, 60 / r.scale, 2, rng), speck_b = fbm({side, side}, 80 / r.scale, 2, rng);
+  cv::Mat speck_a = fbm({side, side}, 160 / r.scale, 1, rng), speck_b = fbm({side, side}, 200 / r.scale, 1, rng);
   for (int y = 0; y < side; ++y)
     for (int x = 0; x < side; ++x) {
       auto& p = out.at<cv::Vec3f>(y, x);
-      if (speck_a.at<float>(y, x) > 0.45f) p = cv::Vec3f(r.accent[0], r.accent[1], r.accent[2]);
+      if (speck_a.at<float>(y, x) > 0.4f) p = cv::Vec3f(r.accent[0], r.accent[1], r.accent[2]);
       else if (speck_b.at<float>(y, x) < -0.5f) p = cv::Vec3f(r.detail[0], r.detail[1], r.detail[2]);
     }
   return out;

@@ -6,6 +6,7 @@
 #include "core/random.h"
 #include "store/dynamodb/error_mapping.h"
 #include "store/dynamodb/key_condition.h"
+#include "store/expr/expression.h"
 #include "store/item_json.h"
 
 namespace k9::store::dynamodb {
@@ -160,12 +161,49 @@ std::optional<Item> DynamoDbStore::get(const std::string& table, const Item& key
   return item_of(*item);
 }
 
-void DynamoDbStore::put(const PutRequest& r) { call("PutItem", put_json(r)); }
+std::optional<Item> DynamoDbStore::own_write_in_place(const aws::DynamoDbError& e, const std::string& table,
+                                                      const Item& key, const std::function<bool(const Item&)>& applied) {
+  if (e.type() != "ConditionalCheckFailedException" || !e.earlier_attempt_may_have_applied()) return std::nullopt;
+  auto current = get(table, key);
+  if (current && applied(*current)) return current;
+  return std::nullopt;
+}
+
+void DynamoDbStore::put(const PutRequest& r) {
+  try {
+    client_->call("PutItem", put_json(r));
+  } catch (const aws::DynamoDbError& e) {
+    if (e.type() == "ConditionalCheckFailedException" && e.earlier_attempt_may_have_applied()) {
+      const KeySchema key_schema = schema_of(r.table).key;
+      Item key;
+      for (const std::string& name : {key_schema.partition_key, key_schema.sort_key})
+        if (auto it = r.item.find(name); !name.empty() && it != r.item.end()) key.insert(*it);
+      if (own_write_in_place(e, r.table, key, [&](const Item& now) { return now == r.item; })) return;
+    }
+    throw_store_error(e);
+  }
+}
 
 Item DynamoDbStore::update(const UpdateRequest& r) {
   json::object req = update_json(r);
   req["ReturnValues"] = "ALL_NEW";
-  auto resp = call("UpdateItem", req);
+  json::object resp;
+  try {
+    resp = client_->call("UpdateItem", req);
+  } catch (const aws::DynamoDbError& e) {
+    auto again_changes_nothing = [&](const Item& now) {
+      if (r.update.empty()) return true;  // only makes sure the item exists
+      try {
+        Item after = now;
+        expr::cached_update(r.update)->apply(after, r.names, r.values);
+        return after == now;
+      } catch (const ValidationError&) {
+        return false;
+      }
+    };
+    if (auto now = own_write_in_place(e, r.table, r.key, again_changes_nothing)) return *now;
+    throw_store_error(e);
+  }
   auto* attrs = resp.if_contains("Attributes");
   return attrs ? item_of(*attrs) : r.key;
 }

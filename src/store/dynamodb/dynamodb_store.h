@@ -12,6 +12,14 @@
 //    throw Unavailable when the retry budget is spent.
 //  - transact_write() is one TransactWriteItems with a fresh ClientRequestToken, so the
 //    client's retries of it are idempotent.
+//  - A put or update whose earlier attempt may have been applied with its answer lost (see
+//    aws/dynamodb_client.h), and whose retry then fails its condition, reads the item back
+//    (strongly consistent): when the item already is what the write makes it -- the put's
+//    item exactly, or the item unchanged by applying the update once more -- the write is a
+//    success (the update returns that item). So a create retried after it happened is not
+//    a conflict, nor a version-conditioned update a lost race. Updates that are not
+//    idempotent (ADD to a number, list_append) never look applied: they stay failed.
+//    Deletes are not second-guessed.
 //  - ensure_table() creates a missing table (PAY_PER_REQUEST, GSIs projecting ALL), adds
 //    missing GSIs one by one with UpdateTable, waits until table and indexes are ACTIVE, and
 //    changes nothing else; a table whose key differs is a ValidationError.
@@ -63,6 +71,10 @@ class DynamoDbStore : public Store {
   TableDescription wait_active(const std::string& table);
   TableSchema schema_of(const std::string& table);
   boost::json::object query_request(const QueryRequest& q);
+  // After a failed condition: the item as it is now when `applied` says it already carries
+  // this call's own earlier write, else nullopt.
+  std::optional<Item> own_write_in_place(const aws::DynamoDbError& e, const std::string& table, const Item& key,
+                                         const std::function<bool(const Item&)>& applied);
 
   std::shared_ptr<aws::DynamoDbClient> client_;
   DynamoDbStoreOptions options_;

@@ -1,0 +1,171 @@
+#include "catalog/importer.h"
+
+#include <openssl/evp.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "catalog/catalog_folder.h"
+#include "core/encoding.h"
+#include "core/error.h"
+
+namespace k9::catalog {
+
+namespace {
+
+std::string sha256(std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
+double number(const Decimal& d) { return std::stod(d.text); }
+
+enum class Outcome { added, updated, unchanged, failed };
+
+struct Loaded {
+  std::string image;
+  std::optional<std::string> mask;
+};
+
+class ProductImport {
+ public:
+  ProductImport(const std::filesystem::path& dir, repo::ProductRepository& products,
+                repo::EmbeddingRepository& embeddings, const vision::Extractor& extractor,
+                const std::function<void(const std::string&, const std::string&)>& problem)
+      : dir_(dir), products_(products), embeddings_(embeddings), extractor_(extractor), problem_(problem) {}
+
+  Outcome run(const CatalogLine& line, size_t& images, size_t& image_errors) {
+    Product p;
+    try {
+      p = parse_catalog_product(line);
+    } catch (const std::exception& e) {
+      problem_("line " + std::to_string(line.number), e.what());
+      return Outcome::failed;
+    }
+    std::vector<std::string> files;
+    std::vector<std::optional<Loaded>> loaded;
+    for (auto& image : p.images) {
+      try {
+        Loaded l{read_catalog_file(dir_, image.url), std::nullopt};
+        if (image.mask) l.mask = read_catalog_file(dir_, *image.mask);
+        files.push_back(image.url + "\n" + sha256(l.image) + (l.mask ? sha256(*l.mask) : ""));
+        loaded.push_back(std::move(l));
+      } catch (const std::exception& e) {
+        files.push_back(image.url + "\n(unreadable)");
+        loaded.push_back(std::nullopt);
+        problem_(p.id, e.what());
+      }
+    }
+    std::string hash = content_hash(line.text, files);
+    auto existing = products_.get(p.id);
+    auto version = extractor_.model_version();
+    auto embedding = embeddings_.get(p.id, version);
+    if (existing && existing->content_hash == hash && embedding && embedding->source_hash == hash)
+      return Outcome::unchanged;
+
+    repo::Embedding e{p.id, version, extractor_.dimension(), {}, hash, ""};
+    for (size_t i = 0; i < p.images.size(); ++i) {
+      if (!loaded[i]) {
+        ++image_errors;
+        continue;
+      }
+      ++images;
+      vision::ExtractorInput input{loaded[i]->image};
+      if (loaded[i]->mask) input.mask = *loaded[i]->mask;
+      try {
+        if (p.images[i].selection) input.selection = to_vision_selection(*p.images[i].selection);
+        auto f = extractor_.extract(input);
+        e.vectors.insert(e.vectors.end(), f.vector.begin(), f.vector.end());
+      } catch (const std::exception& ex) {
+        ++image_errors;
+        problem_(p.id, "image " + p.images[i].url + ": " + ex.what());
+      }
+    }
+    try {
+      if (!existing || existing->content_hash != hash) products_.put(p, hash);
+      if (!e.vectors.empty()) {
+        embeddings_.put(std::move(e));
+      } else {
+        if (embedding) embeddings_.remove(p.id, version);
+        problem_(p.id, p.images.empty() ? "has no images to analyse" : "no image could be analysed; no embedding");
+        return Outcome::failed;
+      }
+    } catch (const Error& ex) {
+      problem_(p.id, ex.what());
+      return Outcome::failed;
+    }
+    return existing ? Outcome::updated : Outcome::added;
+  }
+
+ private:
+  const std::filesystem::path& dir_;
+  repo::ProductRepository& products_;
+  repo::EmbeddingRepository& embeddings_;
+  const vision::Extractor& extractor_;
+  const std::function<void(const std::string&, const std::string&)>& problem_;
+};
+
+}  // namespace
+
+std::string content_hash(const std::string& line, const std::vector<std::string>& files) {
+  std::string all = line;
+  for (auto& f : files) all += "\n" + f;
+  return hex_encode(sha256(all));
+}
+
+vision::Selection to_vision_selection(const Selection& s) {
+  return {number(s.shape.width), number(s.shape.height), number(s.position.x), number(s.position.y), number(s.scale),
+          number(s.rotation.x), number(s.rotation.y), number(s.rotation.z), number(s.rotation.w)};
+}
+
+ImportSummary import_catalog(const std::filesystem::path& dir, repo::ProductRepository& products,
+                             repo::EmbeddingRepository& embeddings, const vision::Extractor& extractor,
+                             ImportListener& listener, ImportOptions options) {
+  auto lines = read_catalog_lines(dir);
+  ImportSummary summary;
+  summary.total = lines.size();
+  std::mutex mutex;
+  std::function<void(const std::string&, const std::string&)> problem = [&](const std::string& s, const std::string& m) {
+    std::lock_guard lock(mutex);
+    listener.problem(s, m);
+  };
+  std::atomic<size_t> next{0};
+  size_t done = 0;
+  std::exception_ptr fault;  // a store failure stops the import; what was committed stays
+  auto work = [&] {
+    ProductImport importer(dir, products, embeddings, extractor, problem);
+    for (size_t i; (i = next++) < lines.size();) {
+      size_t images = 0, image_errors = 0;
+      Outcome o;
+      try {
+        o = importer.run(lines[i], images, image_errors);
+      } catch (...) {
+        std::lock_guard lock(mutex);
+        if (!fault) fault = std::current_exception();
+        next = lines.size();
+        return;
+      }
+      std::lock_guard lock(mutex);
+      summary.images += images;
+      summary.image_errors += image_errors;
+      switch (o) {
+        case Outcome::added: ++summary.added; break;
+        case Outcome::updated: ++summary.updated; break;
+        case Outcome::unchanged: ++summary.unchanged; break;
+        case Outcome::failed: ++summary.failed; break;
+      }
+      listener.progress(++done, lines.size());
+    }
+  };
+  std::vector<std::jthread> threads;
+  for (int t = 1; t < std::max(1, options.workers); ++t) threads.emplace_back(work);
+  work();
+  threads.clear();
+  if (fault) std::rethrow_exception(fault);
+  return summary;
+}
+
+}  // namespace k9::catalog

@@ -1,0 +1,52 @@
+// `k9 catalog import DIR`: stores a catalog folder's products and their embeddings for the
+// active model version.
+//  - Idempotent: each product's content hash (SHA-256 of its JSON line and of every image and
+//    mask file it names) is kept on the product and on its embedding; a product whose hash
+//    and embedding are unchanged is skipped, so a re-import changes only what changed.
+//  - Resumable: products are committed one by one, so an interrupted import, run again,
+//    skips what was done and goes on.
+//  - Forgiving: a bad line, a missing file or an image the extractor refuses is reported
+//    with the product id (ImportListener::problem) and the import goes on; a product keeps
+//    the vectors of its good images, and one with none gets no embedding.
+//  - Image urls are stored as written (relative to the folder) until the blob store holds
+//    catalog images.
+// Products are analysed by `workers` threads (the extractor is thread-safe).
+#pragma once
+#include <filesystem>
+#include <string>
+
+#include "repo/embedding_repository.h"
+#include "repo/product_repository.h"
+#include "vision/extractor.h"
+
+namespace k9::catalog {
+
+struct ImportSummary {
+  size_t total = 0, added = 0, updated = 0, unchanged = 0, failed = 0;
+  size_t images = 0, image_errors = 0;
+};
+
+class ImportListener {
+ public:
+  virtual ~ImportListener() = default;
+  // After each product; calls are serialised.
+  virtual void progress(size_t done, size_t total) {}
+  // `subject` is a product id, or "line N" when there is none.
+  virtual void problem(const std::string& subject, const std::string& message) {}
+};
+
+struct ImportOptions {
+  int workers = 2;
+};
+
+ImportSummary import_catalog(const std::filesystem::path& dir, repo::ProductRepository& products,
+                             repo::EmbeddingRepository& embeddings, const vision::Extractor& extractor,
+                             ImportListener& listener, ImportOptions options = {});
+
+// SHA-256 of a product line and its files, hex.
+std::string content_hash(const std::string& line, const std::vector<std::string>& files);
+
+// The domain's selection (exact decimals) as the extractor reads it.
+vision::Selection to_vision_selection(const Selection& s);
+
+}  // namespace k9::catalog

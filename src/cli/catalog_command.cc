@@ -1,0 +1,67 @@
+#include "cli/catalog_command.h"
+
+#include <cstdlib>
+
+#include "catalog/demo/demo_catalog.h"
+#include "catalog/snapshot/builder.h"
+#include "catalog/importer.h"
+#include "cli/progress.h"
+#include "vision/classic_extractor.h"
+
+namespace k9::cli {
+
+namespace {
+
+class ProgressListener : public catalog::ImportListener {
+ public:
+  explicit ProgressListener(Progress& p) : progress_(p) {}
+  void progress(size_t done, size_t total) override { progress_.update(done, total); }
+  void problem(const std::string& subject, const std::string& message) override {
+    progress_.message("problem: " + subject + ": " + message);
+  }
+
+ private:
+  Progress& progress_;
+};
+
+}  // namespace
+
+int import_catalog_command(const Config& config, const std::filesystem::path& dir, int workers, std::ostream& out) {
+  if (config.store.empty() || config.store.rfind("sqlite:", 0) == 0) std::filesystem::create_directories(config.data);
+  auto store = open_store(config);
+  auto tables = repo::Tables::from_env([](const char* n) { return std::getenv(n); });
+  for (auto& schema : tables.schemas()) store->ensure_table(schema);
+  repo::ProductRepository products(*store, tables);
+  repo::EmbeddingRepository embeddings(*store, tables);
+  vision::ClassicExtractor extractor;
+  Progress progress("import");
+  ProgressListener listener(progress);
+  auto s = catalog::import_catalog(dir, products, embeddings, extractor, listener, {workers});
+  progress.finish();
+  out << "imported " << dir.string() << " (" << extractor.model_version() << "): " << s.total << " products, "
+      << s.added << " added, " << s.updated << " updated, " << s.unchanged << " unchanged, " << s.failed
+      << " failed; " << s.images << " images analysed, " << s.image_errors << " image problems\n";
+  auto path = catalog::snapshot::snapshot_path(config.data, extractor.model_version());
+  auto snap = catalog::snapshot::ensure_snapshot(products, embeddings, extractor.model_version(), path);
+  out << "snapshot " << path.string() << ": " << snap.products << " products, " << snap.vectors << " vectors"
+      << (snap.rebuilt ? " (rebuilt)" : " (up to date)") << "\n";
+  return s.failed ? 2 : 0;
+}
+
+int demo_catalog_command(const Config& config, const DemoCommandOptions& o, std::ostream& out) {
+  std::filesystem::path dir = o.out.empty() ? config.data / "demo-catalog" : o.out;
+  catalog::demo::DemoOptions options;
+  options.count = o.count;
+  options.seed = o.seed;
+  options.photos = o.photos;
+  catalog::demo::DemoCatalog demo(options);
+  {
+    Progress progress("demo catalog");
+    demo.write(dir, [&](size_t done, size_t total) { progress.update(done, total); });
+    progress.finish();
+  }
+  out << "wrote " << o.count << " products with " << o.photos << " photos each to " << dir.string() << "\n";
+  return o.import ? import_catalog_command(config, dir, o.workers, out) : 0;
+}
+
+}  // namespace k9::cli
