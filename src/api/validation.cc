@@ -120,7 +120,7 @@ repo::ProfilePatch decode_profile_patch(const json::object& body) {
     if (f && *f != "zip" && *f != "csv" && *f != "pdf")
       throw bad_request("preferences.exportFormat must be one of zip, csv, pdf");
   }
-  return {in.name, in.email, in.preferences};
+  return {in.name, in.email, in.preferences, std::nullopt};
 }
 
 bool decode_is_favorite(const json::object& body) {
