@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <mutex>
 #include <numeric>
 #include <opencv2/imgproc.hpp>
 #include <vector>
@@ -59,7 +60,20 @@ void white_balance(std::vector<cv::Vec3f>& samples) {
     for (int c = 0; c < 3; ++c) s[c] = float(std::min(1.0, s[c] * gains[c] / luma));
 }
 
+// OpenCV 4.6 fills its Lab lookup tables lazily behind an unsynchronised flag: threads that
+// convert for the first time together each allocate them and all but one set leaks (LeakSanitizer
+// under the catalog importer's workers). One conversion, once, before any concurrent one.
+void init_opencv_lab_tables() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    cv::Mat f(1, 1, CV_32FC3, cv::Scalar(0.5, 0.5, 0.5)), b(1, 1, CV_8UC3, cv::Scalar(128, 128, 128)), out;
+    cv::cvtColor(f, out, cv::COLOR_BGR2Lab);
+    cv::cvtColor(b, out, cv::COLOR_BGR2Lab);
+  });
+}
+
 std::vector<cv::Vec3f> to_lab(std::vector<cv::Vec3f> linear) {
+  init_opencv_lab_tables();
   for (auto& s : linear)
     for (int c = 0; c < 3; ++c) s[c] = std::pow(std::clamp(s[c], 0.f, 1.f), float(1 / kGamma));
   cv::Mat m(1, int(linear.size()), CV_32FC3, linear.data());

@@ -21,7 +21,18 @@ int imread_flags(int reduction, bool grey) {
   }
 }
 
+// cv::imdecode picks its decoder by signature, first match wins. Bytes that begin like a JPEG,
+// PNG or WebP can still be claimed by one later decoder whose signature is not at the start:
+// DICOM ("DICM" at offset 128, through GDCM, which abort()s on malformed input). A WebP that
+// libwebp's header check refuses falls through to it. Such bytes are no image of ours.
+bool another_decoder_could_claim(std::string_view bytes) {
+  return bytes.size() >= 132 && bytes.substr(128, 4) == "DICM";
+}
+
 cv::Mat imdecode_or_throw(std::string_view bytes, int flags, const ImageHeader& h, const char* what) {
+  if (another_decoder_could_claim(bytes))
+    throw ImageError(ImageErrorKind::corrupt,
+                     std::string("the ") + what + " is corrupt (not a " + format_name(h.format) + " file OpenCV would decode as one)");
   cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8U, const_cast<char*>(bytes.data()));
   cv::Mat m;
   try {

@@ -142,7 +142,12 @@ std::string encode_item(const Item& item) {
 
 Item decode_item(std::string_view bytes) {
   Reader r(bytes);
-  Item item = r.map(0);
+  Item item;
+  try {
+    item = r.map(0);
+  } catch (const std::invalid_argument&) {  // a value AttributeValue refuses (a bad N, an empty set)
+    throw StoreError("corrupt item in the SQLite store");
+  }
   if (!r.done()) throw StoreError("corrupt item in the SQLite store");
   return item;
 }

@@ -36,5 +36,13 @@ TEST(ItemCodec, RefusesCorruptBytes) {
   EXPECT_THROW(decode_item(std::string("\x01\x01" "a" "\x07\xff\xff\xff\xff\x0f", 9)), StoreError);  // huge count
 }
 
+// Found by fuzz/sqlite_row.cc: a row whose number or set AttributeValue refuses threw
+// std::invalid_argument instead of StoreError.
+TEST(ItemCodec, RefusesValuesAnItemCannotHold) {
+  EXPECT_THROW(decode_item(std::string("\x01\x01n\x02\x031$\x01", 7)), StoreError);  // N "1$\x01"
+  EXPECT_THROW(decode_item(std::string("\x01\x01n\x02\x00", 5)), StoreError);           // N ""
+  EXPECT_THROW(decode_item(std::string("\x01\x01s\x09\x01\x01x", 7)), StoreError);     // NS {"x"}
+}
+
 }  // namespace
 }  // namespace k9::store::sqlite
