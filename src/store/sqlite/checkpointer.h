@@ -2,6 +2,9 @@
 // (wal_autocheckpoint=0) so that no commit pays for copying the WAL into the database and
 // its fsync; this thread does it instead, on its own connection, with PASSIVE checkpoints
 // (never blocking the writer or readers) every `interval`, and once more when it stops.
+// When the WAL holds more than 16 MiB of frames it runs a TRUNCATE checkpoint, which waits
+// briefly for the writer and for readers of old frames, so that the log restarts and its
+// file shrinks: without it, steady reads keep PASSIVE checkpoints from ever restarting it.
 #pragma once
 #include <chrono>
 #include <condition_variable>
