@@ -73,6 +73,20 @@ TimePoint mtime_of(const struct stat& st) {
       std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
 }
 
+// Opens the regular file at `path` into `fd` and describes it; nullopt when there is none
+// (absent, a folder, or a symlink: keys never name those).
+std::optional<BlobInfo> open_blob(const stdfs::path& path, const std::string& key, Fd& fd) {
+  fd.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd.fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) return std::nullopt;
+    fail("open " + path.string());
+  }
+  struct stat st;
+  if (::fstat(fd.fd, &st) != 0) fail("stat " + path.string());
+  if (!S_ISREG(st.st_mode)) return std::nullopt;
+  return BlobInfo{key, static_cast<uint64_t>(st.st_size), read_type(fd.fd, key), mtime_of(st)};
+}
+
 }  // namespace
 
 FsBlobStore::FsBlobStore(stdfs::path root, std::shared_ptr<const FileUrlSigner> signer)
@@ -155,17 +169,12 @@ void FsBlobStore::put_file(const std::string& key, const stdfs::path& file, cons
 std::optional<Blob> FsBlobStore::get(const std::string& key) {
   check_key(key);
   stdfs::path path = root_ / key;
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (fd.fd < 0) {
-    if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) return std::nullopt;
-    fail("open " + path.string());
-  }
-  struct stat st;
-  if (::fstat(fd.fd, &st) != 0) fail("stat " + path.string());
-  if (!S_ISREG(st.st_mode)) return std::nullopt;
+  Fd fd(-1);
+  auto info = open_blob(path, key, fd);
+  if (!info) return std::nullopt;
   Blob b;
-  b.info = {key, static_cast<uint64_t>(st.st_size), read_type(fd.fd, key), mtime_of(st)};
-  b.bytes.resize(static_cast<size_t>(st.st_size));
+  b.info = std::move(*info);
+  b.bytes.resize(static_cast<size_t>(b.info.size));
   size_t done = 0;
   while (done < b.bytes.size()) {
     ssize_t n = ::read(fd.fd, b.bytes.data() + done, b.bytes.size() - done);
@@ -181,16 +190,8 @@ std::optional<Blob> FsBlobStore::get(const std::string& key) {
 
 std::optional<BlobInfo> FsBlobStore::head(const std::string& key) {
   check_key(key);
-  stdfs::path path = root_ / key;
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (fd.fd < 0) {
-    if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) return std::nullopt;
-    fail("open " + path.string());
-  }
-  struct stat st;
-  if (::fstat(fd.fd, &st) != 0) fail("stat " + path.string());
-  if (!S_ISREG(st.st_mode)) return std::nullopt;
-  return BlobInfo{key, static_cast<uint64_t>(st.st_size), read_type(fd.fd, key), mtime_of(st)};
+  Fd fd(-1);
+  return open_blob(root_ / key, key, fd);
 }
 
 void FsBlobStore::remove(const std::string& key) {
