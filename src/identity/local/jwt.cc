@@ -109,4 +109,9 @@ json::object verify_jwt(std::string_view token, const KeyLookup& keys, const Jwt
   return std::move(*claims);
 }
 
+std::string string_claim(const json::object& claims, std::string_view name) {
+  const json::value* v = claims.if_contains(name);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
 }  // namespace k9::identity::local

@@ -42,4 +42,7 @@ boost::json::object verify_jwt(std::string_view token, const KeyLookup& keys, co
 // The same with the keys of a KeyStore.
 boost::json::object verify_jwt(std::string_view token, const KeyStore& keys, const JwtRules& rules);
 
+// A string claim's value, or "" when it is absent or not a string.
+std::string string_claim(const boost::json::object& claims, std::string_view name);
+
 }  // namespace k9::identity::local

@@ -16,11 +16,6 @@ namespace {
 
 [[noreturn]] void reject(const std::string& message) { throw Error(ErrorCode::unauthorized, message); }
 
-std::string string_claim(const json::object& claims, std::string_view name) {
-  const json::value* v = claims.if_contains(name);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 }  // namespace
 
 LocalIssuer::LocalIssuer(KeyStore& keys, IssuerOptions options, const Clock& clock)
