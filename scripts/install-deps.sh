@@ -11,15 +11,19 @@ packages=(
   libsqlite3-dev libssl-dev libcurl4-openssl-dev libsodium-dev
   libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # export ZIPs and similarity matrices (.npz)
+  libzip-dev
   # visual analysis: OpenCV 4.6's core, imgproc and imgcodecs only (not libopencv-dev's 150
   # packages); libjpeg for the test that writes a CMYK JPEG
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libjpeg62-turbo-dev
   # tests drive the server with real clients
   curl python3
+  # the matrix test opens K9's .npz with numpy.load, as users of the seed's matrices do
+  python3-numpy
 )
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(wrk nginx-light procps) ;;
+    --bench) packages+=(wrk nginx-light procps libfaiss-dev) ;;  # FAISS: the scoring peer
     # libFuzzer (scripts/fuzz.sh): Debian's clang and its compiler-rt (fuzzer, ASan, UBSan)
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
