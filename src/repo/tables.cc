@@ -11,7 +11,8 @@ Tables Tables::from_env(const std::function<const char*(const char*)>& getenv) {
   };
   return {pick("DYNAMODB_USERS_TABLE", "users"), pick("DYNAMODB_REPORTS_TABLE", "reports"),
           pick("DYNAMODB_PRODUCTS_TABLE", "products"), pick("DYNAMODB_EMBEDDINGS_TABLE", "embeddings"),
-          pick("K9_IDENTITIES_TABLE", "identities"), pick("K9_REFRESH_TOKENS_TABLE", "refresh-tokens")};
+          pick("K9_IDENTITIES_TABLE", "identities"), pick("K9_REFRESH_TOKENS_TABLE", "refresh-tokens"),
+          pick("K9_JOBS_TABLE", "jobs")};
 }
 
 std::vector<store::TableSchema> Tables::schemas() const {

@@ -1,7 +1,8 @@
 // Physical table names and schemas of SPEC section 2. Names follow the seed's variables:
 // DYNAMODB_{USERS,REPORTS,PRODUCTS,EMBEDDINGS}_TABLE, default k9-<table>-<ENVIRONMENT>
 // (ENVIRONMENT default "dev"); K9's own identities table is K9_IDENTITIES_TABLE and its
-// refresh tokens table K9_REFRESH_TOKENS_TABLE (both local-mode identities).
+// refresh tokens table K9_REFRESH_TOKENS_TABLE (both local-mode identities); the background
+// job queue is K9_JOBS_TABLE.
 #pragma once
 #include <functional>
 #include <string>
@@ -13,6 +14,7 @@ namespace k9::repo {
 
 struct Tables {
   std::string users, reports, products, embeddings, identities, refresh_tokens;
+  std::string jobs;  // the background job queue (K9_JOBS_TABLE), jobs/job_queue.h
 
   // `getenv` is the environment lookup (std::getenv in production; a map in tests).
   static Tables from_env(const std::function<const char*(const char*)>& getenv);
