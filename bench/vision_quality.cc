@@ -13,13 +13,14 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
-#include <opencv2/imgcodecs.hpp>
+#include <fstream>
 #include <opencv2/imgproc.hpp>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "catalog/demo/demo_catalog.h"
+#include "codec/codec.h"
 #include "vision/classic_extractor.h"
 #include "vision/features.h"
 #include "vision/scores.h"
@@ -33,16 +34,8 @@ struct Query {
   std::optional<std::string> mask = std::nullopt;
 };
 
-std::string jpeg(const cv::Mat& m, int quality = 90) {
-  std::vector<uchar> buf;
-  cv::imencode(".jpg", m, buf, {cv::IMWRITE_JPEG_QUALITY, quality});
-  return std::string(buf.begin(), buf.end());
-}
-std::string png(const cv::Mat& m) {
-  std::vector<uchar> buf;
-  cv::imencode(".png", m, buf);
-  return std::string(buf.begin(), buf.end());
-}
+std::string jpeg(const cv::Mat& m, int quality = 90) { return codec::encode_jpeg(m, quality); }
+std::string png(const cv::Mat& m) { return codec::encode_png(m); }
 
 cv::Mat centre_crop_zoom(const cv::Mat& m, double zoom) {
   cv::Size size = m.size();
@@ -129,11 +122,9 @@ std::vector<Perturbation> perturbations() {
 }
 
 std::vector<float> colour_histogram(const std::string& bytes, const std::optional<std::string>& mask_bytes) {
-  cv::Mat m = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8U, const_cast<char*>(bytes.data())), cv::IMREAD_COLOR);
+  cv::Mat m = codec::decode_jpeg(bytes).pixels;
   cv::Mat mask;
-  if (mask_bytes)
-    mask = cv::imdecode(cv::Mat(1, int(mask_bytes->size()), CV_8U, const_cast<char*>(mask_bytes->data())),
-                        cv::IMREAD_GRAYSCALE);
+  if (mask_bytes) mask = codec::decode_png(*mask_bytes).pixels;  // the perturbations' masks: 8-bit grey
   std::vector<float> h(512, 0.f);
   double n = 0;
   for (int y = 0; y < m.rows; ++y)
@@ -210,8 +201,7 @@ int main(int argc, char** argv) {
       cv::Mat photo = demo.photo(sheets[i], i, 1000 + p);  // never in the catalog
       Query q = list[p].apply(photo, rng);
       if (!save.empty() && i < 3)
-        cv::imwrite(save + "/" + std::to_string(i) + "-" + list[p].name + ".jpg",
-                    cv::imdecode(cv::Mat(1, int(q.image.size()), CV_8U, q.image.data()), cv::IMREAD_COLOR));
+        std::ofstream(save + "/" + std::to_string(i) + "-" + list[p].name + ".jpg", std::ios::binary) << q.image;
       vision::ExtractorInput input{q.image};
       if (q.mask) input.mask = *q.mask;
       auto f = extractor.extract(input).vector;

@@ -13,9 +13,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # export ZIPs and similarity matrices (.npz)
   libzip-dev
-  # visual analysis: OpenCV 4.6's core, imgproc and imgcodecs only (not libopencv-dev's 150
-  # packages); libjpeg for the test that writes a CMYK JPEG
-  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libjpeg62-turbo-dev
+  # visual analysis: OpenCV 4.6's core and imgproc only (not libopencv-dev's 150 packages,
+  # nor imgcodecs and the ~145 libraries it loads); images are decoded and encoded with
+  # libjpeg-turbo, libpng and libwebp directly (src/codec)
+  libopencv-core-dev libopencv-imgproc-dev libjpeg62-turbo-dev libpng-dev libwebp-dev
   # tests drive the server with real clients
   curl python3
   # the matrix test opens K9's .npz with numpy.load, as users of the seed's matrices do

@@ -187,12 +187,19 @@ void App::add_routes() {
     uploads::ImageFiles::Claim claim;
     if (s_.images) claim = s_.images->claim_report_images(p.sub, in.reference);  // checks all, then stores
     Report r;
+    std::function<std::vector<store::TransactItem>(const Report&)> job;
+    if (s_.analysis && s_.jobs) {
+      job = [&](const Report& created) {
+        return std::vector<store::TransactItem>{analysis::ReportAnalysis::enqueue_item(*s_.jobs, p.sub, created.id)};
+      };
+    }
     try {
-      r = s_.reports.create(p.sub, author, std::move(in.title), std::move(in.reference));
+      r = s_.reports.create(p.sub, author, std::move(in.title), std::move(in.reference), job);
     } catch (...) {
       if (s_.images) s_.images->release(claim);
       throw;
     }
+    if (job && s_.analysis_queued) s_.analysis_queued();
     return json_response(201, json::object{{"id", r.id},
                                            {"title", r.title},
                                            {"author", r.author},
@@ -216,13 +223,16 @@ void App::add_routes() {
     auto p = authenticate(req);
     std::string id = checked_report_id(params.at("id"));
     std::optional<Report> doomed;
-    if (s_.images) doomed = s_.reports.get(p.sub, id);  // to know its files
+    if (s_.images || s_.analysis) doomed = s_.reports.get(p.sub, id);  // to know its files
     s_.reports.remove(p.sub, id);
     if (doomed) {  // the record first: a failure here leaves unnamed files, never a report without images
       try {
-        s_.images->remove_report_files(doomed->reference);
+        if (s_.images) s_.images->remove_report_files(doomed->reference);
+        if (s_.analysis) s_.analysis->forget(doomed->reference, doomed->analysis.model_version);
       } catch (const blobs::Unavailable& e) {
         spdlog::warn("report {} deleted, but not all of its files: {}", id, e.what());
+      } catch (const store::Unavailable& e) {
+        spdlog::warn("report {} deleted, but not its reference embedding: {}", id, e.what());
       }
     }
     return json_response(200, json::object{{"success", true}});
@@ -246,6 +256,7 @@ void App::add_routes() {
   });
 
   add_file_routes();
+  add_search_routes();
 }
 
 bool App::may_block(const Request& req) const {

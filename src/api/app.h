@@ -8,10 +8,13 @@
 
 #include "api/http_types.h"
 #include "api/list_cache.h"
+#include "analysis/report_analysis.h"
 #include "api/router.h"
 #include "blobs/signed_url.h"
 #include "core/error.h"
 #include "identity/identity.h"
+#include "jobs/job_queue.h"
+#include "repo/product_repository.h"
 #include "repo/report_repository.h"
 #include "repo/user_repository.h"
 #include "uploads/image_files.h"
@@ -33,6 +36,12 @@ struct AppServices {
   uploads::ImageFiles* images = nullptr;
   // Embedded mode: GET /files/{key+} serves K9-signed links. nullptr: no such route (S3 mode).
   const blobs::FileUrlSigner* file_urls = nullptr;
+  // Analysis and results (issue 7). Without them reports are created with no analysis job
+  // and the result routes (search, products, favorites, export) answer 404.
+  analysis::ReportAnalysis* analysis = nullptr;
+  jobs::JobQueue* jobs = nullptr;
+  repo::ProductRepository* products = nullptr;
+  std::function<void()> analysis_queued;  // after a report is created: wakes the workers
 };
 
 class App final : public Handler {
@@ -48,7 +57,17 @@ class App final : public Handler {
  private:
   identity::Principal authenticate(const Request& request) const;
   void add_routes();
-  void add_file_routes();  // app_files.cc
+  void add_file_routes();    // app_files.cc
+  void add_search_routes();  // app_search.cc
+  // A report whose analysis is ready, its matrix, and the snapshot it was scored against
+  // (nullptr when the catalog is empty or changed this very moment). 409 when not ready.
+  struct Results {
+    Report report;
+    std::shared_ptr<const search::ScoreMatrix> matrix;
+    std::shared_ptr<const analysis::LoadedSnapshot> snapshot;
+  };
+  Results results(const identity::Principal& p, const std::string& report_id);
+  boost::json::object product_json(const Product& product);  // with browser urls
   // Stored image keys -> URLs a browser can fetch (unchanged without images).
   Report with_browser_urls(Report r);
   User with_browser_urls(User u);

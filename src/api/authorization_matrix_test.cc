@@ -14,7 +14,13 @@
 #include <fstream>
 #include <set>
 
+#include "analysis/report_analysis.h"
 #include "api/app.h"
+#include "catalog/snapshot/builder.h"
+#include "codec/codec.h"
+#include <opencv2/core.hpp>
+#include "search/matrix_cache.h"
+#include "vision/classic_extractor.h"
 #include "blobs/fs/fs_blob_store.h"
 #include "blobs/signed_url.h"
 #include "core/encoding.h"
@@ -99,7 +105,19 @@ std::vector<MatrixRow> matrix() {
                       {200, Writes::own}),
       protected_route("PUT", "/reports/{id}/favorites", R"({"favorites":["p-7","p-8"]})", not_found,
                       {200, Writes::own}),
+      // A report's results: the owner's only (its analysis has run; p-7 is in the catalog).
+      protected_route("POST", "/reports/{id}/search", R"({"limit":5})", not_found, {200}),
+      protected_route("GET", "/reports/{id}/products/{productId}", "", not_found, {200}),
+      protected_route("GET", "/reports/{id}/favorites", "", not_found, {200}),
+      protected_route("GET", "/reports/{id}/export", "", not_found, {200}),
   };
+}
+
+// A textured photo the extractor analyses (the probe's test PNGs carry no real pixels).
+std::string photo(int side, int seed) {
+  cv::Mat m(side, side, CV_8UC3);
+  cv::randu(m, cv::Scalar(40 + seed, 60, 80), cv::Scalar(200, 180 + seed, 160));
+  return codec::encode_png(m);
 }
 
 // Every item of every K9 table, read straight from the SQLite file (table|pk|sk -> item), and
@@ -139,11 +157,19 @@ StoreSnapshot read_store(const fs::path& file) {
 
 void read_blobs(const fs::path& root, StoreSnapshot& snap) {
   if (!fs::exists(root)) return;
+  std::map<std::string, std::string> product_owner;  // similarity_matrices/<version>/<product>.npz
+  for (auto& [k, item] : snap.items) {
+    auto id = item.find("id");
+    auto owner = item.find("user_id");
+    if (id != item.end() && owner != item.end() && id->second.is(store::AttrType::S) && owner->second.is(store::AttrType::S))
+      product_owner[id->second.s()] = owner->second.s();
+  }
   for (auto& e : fs::recursive_directory_iterator(root)) {
     if (!e.is_regular_file()) continue;
     auto rel = fs::relative(e.path(), root);
     auto part = rel.begin();
     std::string owner = std::distance(rel.begin(), rel.end()) > 2 ? (++part)->string() : "";
+    if (rel.begin()->string() == "similarity_matrices") owner = product_owner[rel.stem().string()];
     std::ifstream in(e.path(), std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     snap.items["file|" + rel.string()] = {{"user_id", store::AttributeValue::S(owner)},
@@ -191,6 +217,7 @@ class AuthorizationMatrixTest : public testing::Test {
     for (auto& s : tables_.schemas()) store_->ensure_table(s);
     store_->ensure_table(CredentialRepository::schema(tables_.identities));
     store_->ensure_table(RefreshTokenRepository::schema(tables_.refresh_tokens));
+    store_->ensure_table(jobs::JobQueue::schema(tables_.jobs));
     keys_ = std::make_unique<KeyStore>(dir_ / "keys");
     issuer_ = std::make_unique<LocalIssuer>(*keys_);
     creds_ = std::make_unique<CredentialRepository>(*store_, tables_.identities, PasswordHashing::minimum());
@@ -202,9 +229,29 @@ class AuthorizationMatrixTest : public testing::Test {
     signer_ = std::make_shared<blobs::FileUrlSigner>("matrix-file-secret-0123456789-0123456789", "http://127.0.0.1:1");
     blobs_ = std::make_unique<blobs::fs::FsBlobStore>(dir_ / "blobs", signer_);
     images_ = std::make_unique<uploads::ImageFiles>(*blobs_);
-    app_ = std::make_unique<App>(AppServices{*store_, *users_, *reports_, *issuer_, auth_.get(),
-                                             [this] { return keys_->jwks(); }, /*cache_report_lists=*/true,
-                                             images_.get(), signer_.get()});
+    // Analysis as k9 serve wires it, run synchronously here; a one-product catalog (p-7).
+    products_ = std::make_unique<repo::ProductRepository>(*store_, tables_);
+    embeddings_ = std::make_unique<repo::EmbeddingRepository>(*store_, tables_);
+    jobs_ = std::make_unique<jobs::JobQueue>(*store_, tables_.jobs);
+    snapshots_ = std::make_unique<analysis::CatalogSnapshots>(dir_, std::chrono::milliseconds(0));
+    matrices_ = std::make_unique<analysis::Matrices>(*blobs_, matrix_cache_);
+    analysis_ = std::make_unique<analysis::ReportAnalysis>(*reports_, *embeddings_, *images_, extractor_, *snapshots_,
+                                                           *matrices_, 1);
+    Product p7;
+    p7.id = "p-7";
+    p7.model = "Catalog oak";
+    p7.images.push_back({"i-7", "catalog/p-7/1.png"});
+    blobs_->put("catalog/p-7/1.png", photo(40, 7));
+    products_->put(p7, "hash-7");
+    auto f = extractor_.extract({photo(40, 7)});
+    embeddings_->put({"p-7", f.model_version, f.vector.size(), f.vector});
+    snapshots_->ensure(*products_, *embeddings_, f.model_version);
+    AppServices services{*store_, *users_, *reports_, *issuer_, auth_.get(), [this] { return keys_->jwks(); },
+                         /*cache_report_lists=*/true, images_.get(), signer_.get()};
+    services.analysis = analysis_.get();
+    services.jobs = jobs_.get();
+    services.products = products_.get();
+    app_ = std::make_unique<App>(std::move(services));
 
     auto alice = creds_->add("alice", "correct-horse-1", false, "Alice");
     auto bob = creds_->add("bob", "correct-horse-2", false, "Bob");
@@ -264,17 +311,31 @@ class AuthorizationMatrixTest : public testing::Test {
     if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
     return app_->handle(r);
   }
+  // A report with an uploaded photo, analysed (as the workers of k9 serve would), with a favorite.
   std::string new_report(const std::string& token) {
-    auto r = call("POST", "/reports", R"({"title":"Kitchen","reference":{"model":"Oak","images":[{"url":"a.jpg"}]}})",
-                  token);
+    auto up = call("PUT", "/uploads/ref.png", photo(48, 3), token);
+    EXPECT_EQ(up.status, 201) << up.body;
+    std::string key = json::value_to<std::string>(parse_json(up.body).at("key"));
+    auto r = call("POST", "/reports",
+                  R"({"title":"Kitchen","reference":{"model":"Oak","images":[{"url":")" + key + R"("}]}})", token);
     EXPECT_EQ(r.status, 201) << r.body;
     std::string id = json::value_to<std::string>(parse_json(r.body).at("id"));
-    EXPECT_EQ(call("PUT", "/reports/" + id + "/favorites/p-1", R"({"isFavorite":true})", token).status, 200);
+    while (auto job = jobs_->claim(analysis::kQueue, std::chrono::minutes(1))) {
+      try {
+        analysis_->run(*job);
+      } catch (const std::exception& e) {  // e.g. the matrix's own POST /reports, whose image is not K9's
+        analysis_->fail(*job, e.what());
+      }
+      jobs_->finish(*job);
+    }
+    auto analysed = parse_json(call("GET", "/reports/" + id, "", token).body);
+    EXPECT_EQ(analysed.at("analysis").at("status"), "ready") << analysed;
+    EXPECT_EQ(call("PUT", "/reports/" + id + "/favorites/p-7", R"({"isFavorite":true})", token).status, 200);
     return id;
   }
   std::string fill(std::string pattern, const std::string& report_id) const {
     for (auto [name, value] : {std::pair<std::string, std::string>{"{id}", report_id},
-                               {"{productId}", "p-2"},
+                               {"{productId}", "p-7"},
                                {"{name+}", "tile.png"},
                                {"{key+}", "uploads/" + alice_sub_ + "/x-tile.png"}}) {
       auto at = pattern.find(name);
@@ -323,6 +384,14 @@ class AuthorizationMatrixTest : public testing::Test {
   std::shared_ptr<blobs::FileUrlSigner> signer_;
   std::unique_ptr<blobs::fs::FsBlobStore> blobs_;
   std::unique_ptr<uploads::ImageFiles> images_;
+  std::unique_ptr<repo::ProductRepository> products_;
+  std::unique_ptr<repo::EmbeddingRepository> embeddings_;
+  std::unique_ptr<jobs::JobQueue> jobs_;
+  vision::ClassicExtractor extractor_;
+  std::unique_ptr<analysis::CatalogSnapshots> snapshots_;
+  search::MatrixCache matrix_cache_{64u << 20};
+  std::unique_ptr<analysis::Matrices> matrices_;
+  std::unique_ptr<analysis::ReportAnalysis> analysis_;
   std::unique_ptr<App> app_;
   std::string alice_, bob_, expired_, alice_sub_, bob_sub_;
   std::map<std::string, std::string> forged_;
@@ -335,7 +404,7 @@ TEST_F(AuthorizationMatrixTest, EveryRouteHasAMatrixRowAndEveryRowARoute) {
   for (auto& r : matrix()) rows.insert({r.method, r.pattern});
   for (auto& r : routes) EXPECT_TRUE(rows.contains(r)) << "route without a matrix row: " << r.first << " " << r.second;
   for (auto& r : rows) EXPECT_TRUE(routes.contains(r)) << "matrix row without a route: " << r.first << " " << r.second;
-  EXPECT_GE(routes.size(), 17u);
+  EXPECT_GE(routes.size(), 21u);
 }
 
 TEST_F(AuthorizationMatrixTest, EveryCallerGetsItsAnswerAndChangesOnlyWhatItMay) {
@@ -355,13 +424,15 @@ TEST_F(AuthorizationMatrixTest, SnapshotSeesEveryKindOfWrite) {
   auto before = snapshot();
   std::string id = new_report(bob_);
   auto added = snapshot();
-  EXPECT_EQ(forbidden_changes(before, added, Writes::none, "").size(), 2u);  // report + reference product
+  // upload, report image, report, reference product, its embedding, its similarity matrix
+  EXPECT_EQ(forbidden_changes(before, added, Writes::none, "").size(), 6u);
   EXPECT_TRUE(forbidden_changes(before, added, Writes::own, bob_sub_).empty());
-  EXPECT_EQ(forbidden_changes(before, added, Writes::own, alice_sub_).size(), 2u);
+  EXPECT_EQ(forbidden_changes(before, added, Writes::own, alice_sub_).size(), 6u);
   ASSERT_EQ(call("PATCH", "/reports/" + id, R"({"title":"x"})", bob_).status, 200);
   EXPECT_EQ(forbidden_changes(added, snapshot(), Writes::none, "").size(), 1u);
   ASSERT_EQ(call("DELETE", "/reports/" + id, "", bob_).status, 200);
-  EXPECT_EQ(forbidden_changes(added, snapshot(), Writes::none, "").size(), 2u);
+  // all but the upload (swept later) go with the report
+  EXPECT_EQ(forbidden_changes(added, snapshot(), Writes::none, "").size(), 5u);
 }
 
 }  // namespace

@@ -23,6 +23,34 @@ std::string sha256(std::string_view data) {
 
 double number(const Decimal& d) { return std::stod(d.text); }
 
+std::string key_segment(const std::string& id) {
+  bool safe = !id.empty() && id.size() <= 128 && id[0] != '.';
+  for (char c : id)
+    safe = safe && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '_' || c == '.');
+  return safe ? id : "h-" + hex_encode(sha256(id)).substr(0, 32);
+}
+
+const char* extension_of(std::string_view b) {
+  if (b.size() >= 3 && b.substr(0, 3) == "\xFF\xD8\xFF") return ".jpg";
+  if (b.size() >= 8 && b.substr(0, 8) == "\x89PNG\r\n\x1a\n") return ".png";
+  if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP") return ".webp";
+  return ".bin";
+}
+
+const char* content_type_of(const char* ext) {
+  std::string_view e = ext;
+  return e == ".jpg" ? "image/jpeg" : e == ".png" ? "image/png" : e == ".webp" ? "image/webp" : "application/octet-stream";
+}
+
+// Stores `bytes` as catalog/<product>/<hash prefix><ext> (the same bytes always get the same key).
+std::string store_catalog_file(blobs::BlobStore& blobs, const std::string& product_id, std::string_view bytes) {
+  const char* ext = extension_of(bytes);
+  std::string key = "catalog/" + key_segment(product_id) + "/" + hex_encode(sha256(bytes)).substr(0, 20) + ext;
+  if (!blobs.head(key)) blobs.put(key, bytes, content_type_of(ext));
+  return key;
+}
+
 enum class Outcome { added, updated, unchanged, failed };
 
 struct Loaded {
@@ -34,8 +62,10 @@ class ProductImport {
  public:
   ProductImport(const std::filesystem::path& dir, repo::ProductRepository& products,
                 repo::EmbeddingRepository& embeddings, const vision::Extractor& extractor,
-                const std::function<void(const std::string&, const std::string&)>& problem)
-      : dir_(dir), products_(products), embeddings_(embeddings), extractor_(extractor), problem_(problem) {}
+                const std::function<void(const std::string&, const std::string&)>& problem,
+                blobs::BlobStore* blobs)
+      : dir_(dir), products_(products), embeddings_(embeddings), extractor_(extractor), problem_(problem),
+        blobs_(blobs) {}
 
   Outcome run(const CatalogLine& line, size_t& images, size_t& image_errors) {
     Product p;
@@ -59,6 +89,7 @@ class ProductImport {
         problem_(p.id, e.what());
       }
     }
+    if (blobs_) files.push_back("(images in the blob store)");  // a first import with blobs rewrites urls
     std::string hash = content_hash(line.text, files);
     auto existing = products_.get(p.id);
     auto version = extractor_.model_version();
@@ -85,6 +116,18 @@ class ProductImport {
       }
     }
     try {
+      if (blobs_) {
+        for (size_t i = 0; i < p.images.size(); ++i) {
+          if (!loaded[i]) continue;
+          p.images[i].url = store_catalog_file(*blobs_, p.id, loaded[i]->image);
+          if (loaded[i]->mask) p.images[i].mask = store_catalog_file(*blobs_, p.id, *loaded[i]->mask);
+        }
+      }
+    } catch (const std::exception& ex) {  // blobs::Unavailable, a key the store refuses
+      problem_(p.id, std::string("images not stored: ") + ex.what());
+      return Outcome::failed;
+    }
+    try {
       if (!existing || existing->content_hash != hash) products_.put(p, hash);
       if (!e.vectors.empty()) {
         embeddings_.put(std::move(e));
@@ -106,6 +149,7 @@ class ProductImport {
   repo::EmbeddingRepository& embeddings_;
   const vision::Extractor& extractor_;
   const std::function<void(const std::string&, const std::string&)>& problem_;
+  blobs::BlobStore* blobs_;
 };
 
 }  // namespace
@@ -136,7 +180,7 @@ ImportSummary import_catalog(const std::filesystem::path& dir, repo::ProductRepo
   size_t done = 0;
   std::exception_ptr fault;  // a store failure stops the import; what was committed stays
   auto work = [&] {
-    ProductImport importer(dir, products, embeddings, extractor, problem);
+    ProductImport importer(dir, products, embeddings, extractor, problem, options.images);
     for (size_t i; (i = next++) < lines.size();) {
       size_t images = 0, image_errors = 0;
       Outcome o;

@@ -8,13 +8,17 @@
 //  - Forgiving: a bad line, a missing file or an image the extractor refuses is reported
 //    with the product id (ImportListener::problem) and the import goes on; a product keeps
 //    the vectors of its good images, and one with none gets no embedding.
-//  - Image urls are stored as written (relative to the folder) until the blob store holds
-//    catalog images.
+//  - Images and masks are copied into the blob store (options.images) as
+//    catalog/<product>/<sha-256 prefix>.<ext> and the product names those keys, so that
+//    browsers get signed links to them (uploads/image_files.h); <product> is the id when it
+//    is a safe key segment, else "h-" + its SHA-256. A changed image gets a new key; the old
+//    file stays (a later sweep may collect it). Without a blob store, urls stay as written.
 // Products are analysed by `workers` threads (the extractor is thread-safe).
 #pragma once
 #include <filesystem>
 #include <string>
 
+#include "blobs/blob_store.h"
 #include "repo/embedding_repository.h"
 #include "repo/product_repository.h"
 #include "vision/extractor.h"
@@ -37,6 +41,7 @@ class ImportListener {
 
 struct ImportOptions {
   int workers = 2;
+  blobs::BlobStore* images = nullptr;  // where catalog images go; nullptr: urls kept as written
 };
 
 ImportSummary import_catalog(const std::filesystem::path& dir, repo::ProductRepository& products,

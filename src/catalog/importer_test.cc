@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "blobs/fs/fs_blob_store.h"
 #include "catalog/demo/demo_catalog.h"
 #include "store/sqlite/sqlite_store.h"
 #include "vision/classic_extractor.h"
@@ -140,6 +141,37 @@ TEST_F(ImporterTest, EachProductsOtherPhotoFindsItFirst) {
     hits += best_id == query.product_id;
   }
   EXPECT_GE(hits, 8u);
+}
+
+}  // namespace
+}  // namespace k9::catalog
+
+namespace k9::catalog {
+namespace {
+
+TEST_F(ImporterTest, CopiesImagesIntoTheBlobStoreAndNamesThem) {
+  blobs::fs::FsBlobStore blobs(dir_ / "blobs", std::make_shared<blobs::FileUrlSigner>("importer-test-secret-0123456789-0123", "http://127.0.0.1:1"));
+  Recorder r;
+  auto first = import_catalog(dir_ / "catalog", *products_, *embeddings_, extractor_, r, {1, &blobs});
+  EXPECT_EQ(first.added, 9u);
+  auto p = products_->get("demo-00001");
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->product.images.size(), 2u);
+  for (auto& img : p->product.images) {
+    EXPECT_THAT(img.url, ::testing::StartsWith("catalog/demo-00001/"));
+    EXPECT_THAT(img.url, ::testing::EndsWith(".jpg"));
+    auto blob = blobs.get(img.url);
+    ASSERT_TRUE(blob) << img.url;
+    EXPECT_EQ(blob->info.content_type, "image/jpeg");
+  }
+  // The same bytes as the folder's first photo.
+  std::ifstream in(dir_ / "catalog/images/demo-00001-0.jpg", std::ios::binary);
+  std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(blobs.get(p->product.images[0].url)->bytes, original);
+  // Idempotent: nothing changes on a second run.
+  auto again = import_catalog(dir_ / "catalog", *products_, *embeddings_, extractor_, r, {1, &blobs});
+  EXPECT_EQ(again.unchanged, 9u);
+  EXPECT_EQ(products_->get("demo-00001")->product.images[0].url, p->product.images[0].url);
 }
 
 }  // namespace

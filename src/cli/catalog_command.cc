@@ -1,5 +1,7 @@
 #include "cli/catalog_command.h"
 
+#include "cli/blob_config.h"
+
 #include <cstdlib>
 
 #include "catalog/demo/demo_catalog.h"
@@ -36,7 +38,8 @@ int import_catalog_command(const Config& config, const std::filesystem::path& di
   vision::ClassicExtractor extractor;
   Progress progress("import");
   ProgressListener listener(progress);
-  auto s = catalog::import_catalog(dir, products, embeddings, extractor, listener, {workers});
+  auto blobs = open_blobs(config);  // catalog images go where report images go
+  auto s = catalog::import_catalog(dir, products, embeddings, extractor, listener, {workers, blobs.store.get()});
   progress.finish();
   out << "imported " << dir.string() << " (" << extractor.model_version() << "): " << s.total << " products, "
       << s.added << " added, " << s.updated << " updated, " << s.unchanged << " unchanged, " << s.failed

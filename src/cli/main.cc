@@ -40,6 +40,7 @@ int serve(const cli::Config& config) {
   cli::UploadSweeper sweeper(runtime.images());
   http::Server server(opts, runtime.app());
   server.start();
+  runtime.start_workers();
   if (runtime.file_urls() && config.public_url.empty() && config.port == 0) {  // links name the port bound
     cli::Config bound = config;
     bound.port = server.port();
@@ -47,6 +48,7 @@ int serve(const cli::Config& config) {
   }
   spdlog::info("k9 listening on http://{}:{} (data {})", config.host, server.port(), config.data.string());
   http::run_until_signal(server, std::chrono::seconds(10));
+  runtime.stop_workers();  // a running analysis finishes first; one cut short is taken up at the next start
   spdlog::info("k9 stopped");
   return 0;
 }
@@ -80,6 +82,9 @@ int main(int argc, char** argv) {
                         "where browsers reach this server, for signed file links (default http://HOST:PORT/BASE-PATH, "
                         "or K9_PUBLIC_URL)");
   serve_cmd->add_option("--io-threads", config.io_threads, "network threads (0: one per core)")->capture_default_str();
+  serve_cmd->add_option("--analysis-workers", config.analysis_workers,
+                        "report analyses run at once (0: queue them only, for another server to run)")
+      ->capture_default_str();
 
   auto* users_cmd = app.add_subcommand("users", "manage local-mode users");
   users_cmd->require_subcommand(1);

@@ -1,5 +1,7 @@
 #include "cli/runtime.h"
 
+#include <spdlog/spdlog.h>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -33,6 +35,8 @@ Config Config::from_env() {
   if (auto v = env("K9_REFRESH_ROTATION")) c.rotate_refresh_tokens = std::string(v) != "off";
   if (auto v = env("K9_BLOBS")) c.blobs = v;
   if (auto v = env("K9_PUBLIC_URL")) c.public_url = v;
+  if (auto v = env("K9_ANALYSIS_WORKERS")) c.analysis_workers = unsigned(std::max(0, std::atoi(v)));
+  if (auto v = env("K9_MATRIX_CACHE_MB")) c.matrix_cache_bytes = size_t(std::max(0, std::atoi(v))) << 20;
   return c;
 }
 
@@ -71,6 +75,7 @@ std::vector<store::TableSchema> all_table_schemas(const repo::Tables& tables) {
   auto schemas = tables.schemas();
   schemas.push_back(identity::local::CredentialRepository::schema(tables.identities));
   schemas.push_back(identity::local::RefreshTokenRepository::schema(tables.refresh_tokens));
+  schemas.push_back(jobs::JobQueue::schema(tables.jobs));
   return schemas;
 }
 
@@ -125,10 +130,54 @@ Runtime::Runtime(const Config& c) {
   uploads::UploadLimits limits;
   limits.max_bytes = c.max_upload_bytes;
   images_ = std::make_unique<uploads::ImageFiles>(*blobs_, limits);
-  app_ = std::make_unique<api::App>(api::AppServices{*store_, *users_, *reports_, *verifier, authenticator, jwks,
-                                                     exclusive_store, images_.get(), file_urls_.get()});
+  products_ = std::make_unique<repo::ProductRepository>(*store_, tables_);
+  embeddings_ = std::make_unique<repo::EmbeddingRepository>(*store_, tables_);
+  jobs_ = std::make_unique<jobs::JobQueue>(*store_, tables_.jobs);
+  extractor_ = std::make_unique<vision::ClassicExtractor>();
+  snapshots_ = std::make_unique<analysis::CatalogSnapshots>(c.data);
+  matrix_cache_ = std::make_unique<search::MatrixCache>(c.matrix_cache_bytes);
+  matrices_ = std::make_unique<analysis::Matrices>(*blobs_, *matrix_cache_);
+  analysis_ = std::make_unique<analysis::ReportAnalysis>(*reports_, *embeddings_, *images_, *extractor_, *snapshots_,
+                                                         *matrices_);
+  exclusive_store_ = dynamic_cast<store::sqlite::SqliteStore*>(store_.get()) != nullptr;
+  analysis_workers_ = c.analysis_workers;
+  api::AppServices services{*store_, *users_, *reports_, *verifier, authenticator, jwks,
+                            exclusive_store, images_.get(), file_urls_.get()};
+  services.analysis = analysis_.get();
+  services.jobs = jobs_.get();
+  services.products = products_.get();
+  services.analysis_queued = [this] {
+    if (workers_) workers_->wake();
+  };
+  app_ = std::make_unique<api::App>(std::move(services));
 }
 
-Runtime::~Runtime() = default;
+void Runtime::start_workers() {
+  if (workers_ || analysis_workers_ == 0) return;  // 0: this server queues analyses, others run them
+  // No snapshot file yet (a new data folder, or DynamoDB's catalog): build it from the store.
+  if (!std::filesystem::exists(snapshots_->path(extractor_->model_version()))) {
+    try {
+      snapshots_->ensure(*products_, *embeddings_, extractor_->model_version());
+    } catch (const std::exception& e) {
+      spdlog::warn("catalog snapshot not built: {}", e.what());
+    }
+  }
+  if (exclusive_store_) {
+    size_t n = jobs_->release_leases(analysis::kQueue);
+    if (n) spdlog::info("{} analysis job(s) cut short by the last stop are taken up again", n);
+  }
+  jobs::WorkerOptions o;
+  o.threads = analysis_workers_;
+  workers_ = std::make_unique<jobs::WorkerPool>(
+      *jobs_, analysis::kQueue, [this](const jobs::Job& j) { analysis_->run(j); },
+      [this](const jobs::Job& j, const std::string& message) { analysis_->fail(j, message); }, o);
+  workers_->start();
+}
+
+void Runtime::stop_workers() {
+  if (workers_) workers_->stop();
+}
+
+Runtime::~Runtime() { stop_workers(); }
 
 }  // namespace k9::cli

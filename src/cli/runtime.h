@@ -6,7 +6,14 @@
 #include <memory>
 #include <string>
 
+#include "analysis/catalog_snapshots.h"
+#include "analysis/matrices.h"
+#include "analysis/report_analysis.h"
 #include "api/app.h"
+#include "jobs/job_queue.h"
+#include "jobs/worker_pool.h"
+#include "search/matrix_cache.h"
+#include "vision/classic_extractor.h"
 #include "identity/cognito/cognito_authenticator.h"
 #include "identity/cognito/cognito_settings.h"
 #include "identity/cognito/cognito_verifier.h"
@@ -38,9 +45,11 @@ struct Config {
   std::string blobs;       // "file:DIR" or "s3://BUCKET[/PREFIX]" (K9_BLOBS, --blobs); empty: file:<data>/blobs
   std::string public_url;  // where browsers reach K9 (K9_PUBLIC_URL, --public-url); empty: http://host:port/base
   size_t max_upload_bytes = 20 * 1024 * 1024;  // PUT /uploads/{name} and PUT /user/avatar
+  unsigned analysis_workers = 1;  // analyses at once (K9_ANALYSIS_WORKERS; 0: queue only, another process runs them); each scores on all cores
+  size_t matrix_cache_bytes = 512u << 20;  // similarity matrices kept in memory (K9_MATRIX_CACHE_MB)
 
   // Reads K9_DATA, K9_STORE, K9_HOST, K9_PORT, K9_BASE_PATH, K9_CORS_ORIGIN, K9_AUTH,
-  // K9_REFRESH_ROTATION (on|off), K9_BLOBS, K9_PUBLIC_URL.
+  // K9_REFRESH_ROTATION (on|off), K9_BLOBS, K9_PUBLIC_URL, K9_ANALYSIS_WORKERS, K9_MATRIX_CACHE_MB.
   static Config from_env();
 };
 
@@ -61,6 +70,11 @@ class Runtime {
   uploads::ImageFiles& images() { return *images_; }
   // Signed file links (file: blobs); null with S3.
   blobs::FileUrlSigner* file_urls() { return file_urls_.get(); }
+  // Starts the background analysis workers (k9 serve). On SQLite this process is the queue's
+  // only consumer, so analyses cut short by a crash are taken up again at once.
+  void start_workers();
+  void stop_workers();
+  jobs::JobQueue& jobs() { return *jobs_; }
 
  private:
   std::unique_ptr<store::Store> store_;
@@ -80,6 +94,17 @@ class Runtime {
   std::unique_ptr<uploads::ImageFiles> images_;
   std::unique_ptr<repo::UserRepository> users_;
   std::unique_ptr<repo::ReportRepository> reports_;
+  std::unique_ptr<repo::ProductRepository> products_;
+  std::unique_ptr<repo::EmbeddingRepository> embeddings_;
+  std::unique_ptr<jobs::JobQueue> jobs_;
+  std::unique_ptr<vision::ClassicExtractor> extractor_;
+  std::unique_ptr<analysis::CatalogSnapshots> snapshots_;
+  std::unique_ptr<search::MatrixCache> matrix_cache_;
+  std::unique_ptr<analysis::Matrices> matrices_;
+  std::unique_ptr<analysis::ReportAnalysis> analysis_;
+  std::unique_ptr<jobs::WorkerPool> workers_;
+  bool exclusive_store_ = false;
+  unsigned analysis_workers_ = 1;
   std::unique_ptr<api::App> app_;
 };
 

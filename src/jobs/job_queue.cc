@@ -47,20 +47,22 @@ store::TableSchema JobQueue::schema(const std::string& table) {
 }
 
 store::PutRequest JobQueue::enqueue_item(const std::string& queue, const std::string& id,
-                                         const std::string& payload) const {
+                                         const std::string& payload, const std::string& owner) const {
   std::string now = now_text();
   store::PutRequest put;
   put.table = table_;
   put.item = {{"id", AttributeValue::S(id)},         {"queue", AttributeValue::S(queue)},
               {"payload", AttributeValue::S(payload)}, {"attempts", AttributeValue::N(0)},
               {"due", AttributeValue::S(now)},         {"created_at", AttributeValue::S(now)}};
+  if (!owner.empty()) put.item["user_id"] = AttributeValue::S(owner);
   put.condition = "attribute_not_exists(id)";
   return put;
 }
 
-bool JobQueue::enqueue(const std::string& queue, const std::string& id, const std::string& payload) {
+bool JobQueue::enqueue(const std::string& queue, const std::string& id, const std::string& payload,
+                       const std::string& owner) {
   try {
-    store_.put(enqueue_item(queue, id, payload));
+    store_.put(enqueue_item(queue, id, payload, owner));
     return true;
   } catch (const store::ConditionFailed&) {
     return false;

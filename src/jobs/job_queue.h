@@ -52,8 +52,11 @@ class JobQueue {
 
   static store::TableSchema schema(const std::string& table);
 
-  store::PutRequest enqueue_item(const std::string& queue, const std::string& id, const std::string& payload) const;
-  bool enqueue(const std::string& queue, const std::string& id, const std::string& payload);
+  // `owner`: the user the job works for (attribute user_id), empty for none.
+  store::PutRequest enqueue_item(const std::string& queue, const std::string& id, const std::string& payload,
+                                 const std::string& owner = "") const;
+  bool enqueue(const std::string& queue, const std::string& id, const std::string& payload,
+               const std::string& owner = "");
   std::optional<Job> claim(const std::string& queue, std::chrono::milliseconds lease);
   void finish(const Job& claimed);
   void retry_at(const Job& claimed, TimePoint when, const std::string& error);

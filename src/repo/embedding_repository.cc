@@ -62,6 +62,8 @@ Embedding EmbeddingRepository::from_item(const store::Item& item) {
   } else {
     throw std::invalid_argument("embedding_vector is neither binary nor a list of numbers");
   }
+  if (auto owner = item.find("user_id"); owner != item.end() && owner->second.type() == AttrType::S)
+    e.owner = owner->second.s();
   auto dim = item.find("vector_dimension");
   e.dimension = dim != item.end() && dim->second.type() == AttrType::N ? std::stoul(dim->second.n()) : e.vectors.size();
   if (e.dimension == 0 || e.vectors.size() % e.dimension)
@@ -79,6 +81,7 @@ void EmbeddingRepository::put(Embedding e) {
                    {"image_count", AttributeValue::N(static_cast<long long>(e.count()))},
                    {"created_at", AttributeValue::S(iso8601_ms(clock_.now()))}};
   if (!e.source_hash.empty()) item["source_hash"] = AttributeValue::S(e.source_hash);
+  if (!e.owner.empty()) item["user_id"] = AttributeValue::S(e.owner);
   store::PutRequest put;
   put.table = tables_.embeddings;
   put.item = std::move(item);

@@ -25,6 +25,9 @@ struct Embedding {
   std::vector<float> vectors;  // count() vectors of `dimension` floats
   std::string source_hash;
   std::string created_at;
+  // The user whose report's reference product this is (attribute user_id); empty for a
+  // catalog product. Snapshots leave owned embeddings out.
+  std::string owner;
   size_t count() const { return dimension ? vectors.size() / dimension : 0; }
 };
 

@@ -1,5 +1,7 @@
 #include "repo/product_repository.h"
 
+#include <set>
+
 #include "core/error.h"
 #include "repo/item_codec.h"
 
@@ -10,16 +12,43 @@ std::string text_attr(const store::Item& item, const char* name) {
   auto it = item.find(name);
   return it != item.end() && it->second.type() == store::AttrType::S ? it->second.s() : "";
 }
+
+CatalogProduct catalog_product_from(const store::Item& item) {
+  CatalogProduct out;
+  from_item(item, out.product);
+  out.content_hash = text_attr(item, "content_hash");
+  out.created_at = text_attr(item, "created_at");
+  out.updated_at = text_attr(item, "updated_at");
+  return out;
+}
 }  // namespace
 
 std::optional<CatalogProduct> ProductRepository::get(const std::string& id) {
   auto item = store_.get(tables_.products, {{"id", AttributeValue::S(id)}});
   if (!item || item->count("user_id")) return std::nullopt;
-  CatalogProduct out;
-  from_item(*item, out.product);
-  out.content_hash = text_attr(*item, "content_hash");
-  out.created_at = text_attr(*item, "created_at");
-  out.updated_at = text_attr(*item, "updated_at");
+  return catalog_product_from(*item);
+}
+
+std::map<std::string, CatalogProduct> ProductRepository::get_many(const std::vector<std::string>& ids) {
+  std::map<std::string, CatalogProduct> out;
+  std::vector<Item> keys;
+  auto flush = [&] {
+    if (keys.empty()) return;
+    for (auto& item : store_.batch_get(tables_.products, keys)) {
+      if (item.count("user_id")) continue;
+      auto p = catalog_product_from(item);
+      std::string id = p.product.id;
+      out.emplace(std::move(id), std::move(p));
+    }
+    keys.clear();
+  };
+  std::set<std::string> seen;
+  for (auto& id : ids) {
+    if (id.empty() || !seen.insert(id).second) continue;
+    keys.push_back({{"id", AttributeValue::S(id)}});
+    if (keys.size() == 100) flush();
+  }
+  flush();
   return out;
 }
 

@@ -3,7 +3,9 @@
 // writing over one is a conflict. Each catalog item keeps `content_hash`, the hash of what it
 // was imported from, so that a re-import changes only what changed.
 #pragma once
+#include <map>
 #include <optional>
+#include <vector>
 #include <string>
 
 #include "core/clock.h"
@@ -26,6 +28,9 @@ class ProductRepository {
 
   // nullopt when absent or when the id belongs to a report's reference product.
   std::optional<CatalogProduct> get(const std::string& id);
+  // The catalog products among `ids` (any number; absent ids and reference products are left
+  // out), by id.
+  std::map<std::string, CatalogProduct> get_many(const std::vector<std::string>& ids);
   // Creates or replaces a catalog product (created_at kept, updated_at set). Throws
   // k9::Error conflict when the id is a report's reference product.
   void put(const Product& product, const std::string& content_hash);

@@ -66,7 +66,8 @@ Report ReportRepository::report_from(const store::Item& item) {
 }
 
 Report ReportRepository::create(const std::string& user_id, const std::string& author, std::string title,
-                                Product reference) {
+                                Product reference,
+                                const std::function<std::vector<store::TransactItem>(const Report&)>& also) {
   Report r;
   r.id = new_uuid();
   r.title = std::move(title);
@@ -90,11 +91,14 @@ Report ReportRepository::create(const std::string& user_id, const std::string& a
   report["version"] = AttributeValue::N(1);
   if (!r.reference.images.empty()) report["image_url"] = AttributeValue::S(r.reference.images.front().url);
 
+  std::vector<store::TransactItem> tx{
+      store::PutRequest{tables_.products, std::move(product), "attribute_not_exists(id)"},
+      store::PutRequest{tables_.reports, std::move(report), "attribute_not_exists(id)"},
+  };
+  if (also)
+    for (auto& item : also(r)) tx.push_back(std::move(item));
   try {
-    store_.transact_write({
-        store::PutRequest{tables_.products, std::move(product), "attribute_not_exists(id)"},
-        store::PutRequest{tables_.reports, std::move(report), "attribute_not_exists(id)"},
-    });
+    store_.transact_write(tx);
   } catch (const store::TransactionCanceled&) {
     throw Error(ErrorCode::conflict, "reference product id already exists");
   }
@@ -140,6 +144,23 @@ Report ReportRepository::update_title(const std::string& user_id, const std::str
   } catch (const store::ConditionFailed&) {
     throw not_found("Report not found");
   }
+}
+
+void ReportRepository::set_analysis(const std::string& user_id, const std::string& id, const Analysis& analysis) {
+  store::UpdateRequest u;
+  u.table = tables_.reports;
+  u.key = {{"id", AttributeValue::S(id)}};
+  u.update = "SET analysis = :a, updated_at = :now";
+  u.condition = "attribute_exists(id) AND user_id = :u";
+  u.values = {{":a", to_attr(analysis)},
+              {":now", AttributeValue::S(iso8601_ms(clock_.now()))},
+              {":u", AttributeValue::S(user_id)}};
+  try {
+    store_.update(u);
+  } catch (const store::ConditionFailed&) {
+    throw not_found("Report not found");
+  }
+  changed(user_id);
 }
 
 void ReportRepository::remove(const std::string& user_id, const std::string& id) {

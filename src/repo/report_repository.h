@@ -4,6 +4,7 @@
 // it did not exist, and nothing changes. Favorites are changed by read-modify-write on a
 // `version` number, retried on conflict.
 #pragma once
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,8 +33,14 @@ class ReportRepository {
   }
 
   // Writes the reference product and the report in one transaction. Ids of the report and
-  // of the reference product (and of images without one) are generated here.
-  Report create(const std::string& user_id, const std::string& author, std::string title, Product reference);
+  // of the reference product (and of images without one) are generated here. `also(report)`
+  // may add items to that transaction (the report's analysis job), so that they exist
+  // exactly when the report does.
+  Report create(const std::string& user_id, const std::string& author, std::string title, Product reference,
+                const std::function<std::vector<store::TransactItem>(const Report&)>& also = {});
+  // Sets the report's analysis (status, model version, error); not_found when the report is
+  // gone or not the user's. Does not touch favorites or their version.
+  void set_analysis(const std::string& user_id, const std::string& id, const Analysis& analysis);
   Report get(const std::string& user_id, const std::string& id);
   // Newest first; `cursor` is one returned by an earlier page.
   ReportPage list(const std::string& user_id, int limit, const std::string& cursor);

@@ -200,8 +200,18 @@ void ImageFiles::remove_report_files(const Product& reference) {
   }
 }
 
+std::optional<std::string> ImageFiles::read(const std::string& stored) {
+  bool k9_file = (stored.rfind(kImages, 0) == 0 || stored.rfind(kCatalog, 0) == 0) && blobs::valid_key(stored);
+  if (!k9_file) return std::nullopt;
+  auto blob = store_.get(stored);
+  if (!blob) return std::nullopt;
+  return std::move(blob->bytes);
+}
+
 std::string ImageFiles::browser_url(const std::string& stored, std::chrono::seconds ttl) {
-  bool k9_file = (stored.rfind(kImages, 0) == 0 || stored.rfind(kAvatars, 0) == 0) && blobs::valid_key(stored);
+  bool k9_file = (stored.rfind(kImages, 0) == 0 || stored.rfind(kAvatars, 0) == 0 ||
+                  stored.rfind(kCatalog, 0) == 0) &&
+                 blobs::valid_key(stored);
   if (!k9_file) return stored;
   return store_.presigned_get_url(stored, ttl);
 }

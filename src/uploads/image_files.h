@@ -23,12 +23,14 @@
 //    served or fetched by K9. Everything is checked before anything is written; if a write
 //    fails, what was written is removed. The caller removes them too (release()) if the
 //    report is not created.
-//  - browser_url() turns a stored images/ or avatars/ key into a presigned GET URL valid for
+//  - browser_url() turns a stored images/, avatars/ or catalog/ key (catalog images, written by
+//    `k9 catalog import`) into a presigned GET URL valid for
 //    url_ttl; every other value passes through unchanged (only keys K9 wrote are signed).
 //  - sweep_uploads() deletes every upload older than upload_ttl (claimed ones were copied)
 //    and answers how many it deleted.
 #pragma once
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,6 +72,9 @@ class ImageFiles {
   // Deletes a previous avatar (an avatars/ key of this user); anything else is left alone.
   void remove_avatar(const std::string& user_id, const std::string& stored);
 
+  // The bytes of a stored images/ or catalog/ key (what analysis reads); nullopt for any
+  // other value (an external URL, which K9 never fetches) and for a missing file.
+  std::optional<std::string> read(const std::string& stored);
   std::string browser_url(const std::string& stored) { return browser_url(stored, limits_.url_ttl); }
   std::string browser_url(const std::string& stored, std::chrono::seconds ttl);
   size_t sweep_uploads();
@@ -79,7 +84,8 @@ class ImageFiles {
 
   // "uploads/<user>/" and friends (tests, the sweep).
   static std::string user_folder(const std::string& user_id);
-  static constexpr std::string_view kUploads = "uploads/", kImages = "images/", kAvatars = "avatars/";
+  static constexpr std::string_view kUploads = "uploads/", kImages = "images/", kAvatars = "avatars/",
+                                   kCatalog = "catalog/";
 
  private:
   StoredImage store_checked(const std::string& key_stem, std::string_view bytes, const std::string& field);

@@ -1,9 +1,9 @@
 #include "vision/decode.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <string>
 
+#include "codec/codec.h"
 #include "vision/image_error.h"
 
 namespace k9::vision {
@@ -12,45 +12,30 @@ namespace {
 
 std::string size_text(uint64_t w, uint64_t h) { return std::to_string(w) + "x" + std::to_string(h); }
 
-int imread_flags(int reduction, bool grey) {
-  switch (reduction) {
-    case 2: return grey ? cv::IMREAD_REDUCED_GRAYSCALE_2 : cv::IMREAD_REDUCED_COLOR_2;
-    case 4: return grey ? cv::IMREAD_REDUCED_GRAYSCALE_4 : cv::IMREAD_REDUCED_COLOR_4;
-    case 8: return grey ? cv::IMREAD_REDUCED_GRAYSCALE_8 : cv::IMREAD_REDUCED_COLOR_8;
-    default: return grey ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR;
-  }
-}
-
-// cv::imdecode picks its decoder by signature, first match wins. Bytes that begin like a JPEG,
-// PNG or WebP can still be claimed by one later decoder whose signature is not at the start:
-// DICOM ("DICM" at offset 128, through GDCM, which abort()s on malformed input). A WebP that
-// libwebp's header check refuses falls through to it. Such bytes are no image of ours.
-bool another_decoder_could_claim(std::string_view bytes) {
-  return bytes.size() >= 132 && bytes.substr(128, 4) == "DICM";
-}
-
-cv::Mat imdecode_or_throw(std::string_view bytes, int flags, const ImageHeader& h, const char* what) {
-  if (another_decoder_could_claim(bytes))
-    throw ImageError(ImageErrorKind::corrupt,
-                     std::string("the ") + what + " is corrupt (not a " + format_name(h.format) + " file OpenCV would decode as one)");
-  cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8U, const_cast<char*>(bytes.data()));
-  cv::Mat m;
+// Only the library of the format the header named sees the bytes (no decoder list to fall
+// through: a fuzzed "WebP" once reached OpenCV's DICOM decoder, which abort()ed).
+codec::Decoded decode_or_throw(std::string_view bytes, const ImageHeader& h, int reduction, bool grey,
+                               const ImageLimits& limits, const char* what) {
+  codec::DecodeOptions options;
+  options.scale_denom = h.format == ImageFormat::jpeg ? reduction : 1;
+  options.grey = grey;
+  options.max_pixels = limits.max_pixels;
   try {
-    m = cv::imdecode(buffer, flags);
-  } catch (const cv::Exception&) {
-    m.release();
+    switch (h.format) {
+      case ImageFormat::jpeg: return codec::decode_jpeg(bytes, options);
+      case ImageFormat::png: return codec::decode_png(bytes, options);
+      case ImageFormat::webp: return codec::decode_webp(bytes, options);
+    }
+  } catch (const codec::CodecError& e) {
+    throw ImageError(ImageErrorKind::corrupt, std::string("the ") + what + " is corrupt (its " + format_name(h.format) +
+                                                  " data cannot be decoded: " + e.what() + ")");
   }
-  if (m.empty())
-    throw ImageError(ImageErrorKind::corrupt,
-                     std::string("the ") + what + " is corrupt (its " + format_name(h.format) + " data cannot be decoded)");
-  return m;
+  throw ImageError(ImageErrorKind::unsupported, std::string("the ") + what + " has an unknown format");
 }
 
-// Full-resolution size after orientation: EXIF may have turned the picture by 90 degrees.
-cv::Size oriented_full_size(const ImageHeader& h, const cv::Mat& decoded, int reduction) {
-  auto near = [&](int got, uint32_t full) { return std::abs(got - int((full + reduction - 1) / reduction)) <= 1; };
-  bool turned = h.width != h.height && near(decoded.cols, h.height) && near(decoded.rows, h.width);
-  return turned ? cv::Size(h.height, h.width) : cv::Size(h.width, h.height);
+// Full-resolution size after orientation: EXIF orientations 5-8 turn the picture by 90 degrees.
+cv::Size oriented_full_size(const ImageHeader& h, int orientation) {
+  return orientation >= 5 ? cv::Size(h.height, h.width) : cv::Size(h.width, h.height);
 }
 
 }  // namespace
@@ -76,29 +61,30 @@ DecodedImage decode_image(std::string_view bytes, const ImageLimits& limits, int
   check_limits(h, bytes.size(), limits, what);
   DecodedImage out;
   out.reduction = h.format == ImageFormat::jpeg ? reduction : 1;
-  if (!h.has_alpha) {
-    out.bgr = imdecode_or_throw(bytes, imread_flags(out.reduction, false), h, what);
-  } else {
-    // IMREAD_UNCHANGED keeps alpha (and does not apply EXIF, which OpenCV 4.6 reads only from JPEG).
-    cv::Mat m = imdecode_or_throw(bytes, cv::IMREAD_UNCHANGED, h, what);
-    if (m.depth() == CV_16U) m.convertTo(m, CV_8U, 1.0 / 257);
-    if (m.depth() != CV_8U) throw ImageError(ImageErrorKind::unsupported, std::string("the ") + what + " has an unsupported sample type");
-    std::vector<cv::Mat> planes;
-    cv::split(m, planes);
-    if (m.channels() == 4) {
-      out.alpha = planes[3];
-      planes.pop_back();
-      cv::merge(planes, out.bgr);
-    } else if (m.channels() == 2) {
-      out.alpha = planes[1];
+  codec::Decoded d = decode_or_throw(bytes, h, reduction, false, limits, what);
+  cv::Mat& m = d.pixels;
+  if (m.depth() == CV_16U) m.convertTo(m, CV_8U, 1.0 / 257);
+  if (m.depth() != CV_8U) throw ImageError(ImageErrorKind::unsupported, std::string("the ") + what + " has an unsupported sample type");
+  switch (m.channels()) {
+    case 1: cv::cvtColor(m, out.bgr, cv::COLOR_GRAY2BGR); break;
+    case 2: {
+      cv::Mat planes[2];
+      cv::split(m, planes);
       cv::cvtColor(planes[0], out.bgr, cv::COLOR_GRAY2BGR);
-    } else if (m.channels() == 1) {
-      cv::cvtColor(m, out.bgr, cv::COLOR_GRAY2BGR);
-    } else {
-      out.bgr = m;
+      out.alpha = planes[1];
+      break;
     }
+    case 4: {
+      out.alpha.create(m.size(), CV_8UC1);
+      out.bgr.create(m.size(), CV_8UC3);
+      cv::Mat outs[] = {out.bgr, out.alpha};
+      int from_to[] = {0, 0, 1, 1, 2, 2, 3, 3};
+      cv::mixChannels(&m, 1, outs, 2, from_to, 4);
+      break;
+    }
+    default: out.bgr = m;
   }
-  out.full_size = oriented_full_size(h, out.bgr, out.reduction);
+  out.full_size = oriented_full_size(h, d.orientation);
   return out;
 }
 
@@ -106,10 +92,13 @@ cv::Mat decode_mask(std::string_view bytes, const ImageLimits& limits, int reduc
                     cv::Size size) {
   ImageHeader h = read_image_header(bytes, "mask");
   check_limits(h, bytes.size(), limits, "mask");
-  int r = h.format == ImageFormat::jpeg ? reduction : 1;
-  cv::Mat m = imdecode_or_throw(bytes, imread_flags(r, true), h, "mask");
+  codec::Decoded d = decode_or_throw(bytes, h, reduction, true, limits, "mask");
+  cv::Mat m = d.pixels;
   if (m.depth() == CV_16U) m.convertTo(m, CV_8U, 1.0 / 257, 0.999);  // any non-zero stays non-zero
-  cv::Size mask_full = oriented_full_size(h, m, r);
+  if (m.channels() == 2) cv::extractChannel(m, m, 0);  // grey + alpha: the grey
+  if (m.channels() == 3) cv::cvtColor(m, m, cv::COLOR_BGR2GRAY);
+  if (m.channels() == 4) cv::cvtColor(m, m, cv::COLOR_BGRA2GRAY);
+  cv::Size mask_full = oriented_full_size(h, d.orientation);
   if (mask_full != full_size)
     throw ImageError(ImageErrorKind::mask_size, "the mask is " + size_text(mask_full.width, mask_full.height) +
                                                     " pixels but the image is " +

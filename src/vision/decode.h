@@ -1,6 +1,8 @@
 // Decoding with the size bounded first: the header is read and checked against the limits
-// before OpenCV allocates a pixel, then the image is decoded once, EXIF orientation applied,
-// to 8-bit BGR (grey, 16-bit and CMYK images are converted) plus its alpha channel if any.
+// before a pixel is allocated, then the image is decoded once by the library of its format
+// (codec/codec.h: libjpeg-turbo, libpng, libwebp), EXIF orientation applied (JPEG, PNG and
+// WebP), to 8-bit BGR (grey, 16-bit, palette and CMYK images are converted) plus its alpha
+// channel if any.
 // JPEGs are decoded at 1/2, 1/4 or 1/8 scale when asked (libjpeg's DCT scaling: a 12 MP
 // photo analysed at 1000 x 750 never exists at full size in memory).
 #pragma once

@@ -1,7 +1,8 @@
-// Which OpenCV decoder gets the bytes: only the one of the format the header names.
+// Which decoder gets the bytes: only the one of the format the header names.
 // Regression for a fuzz/image_header.cc finding: a 140-byte "WebP" that libwebp's signature
 // check refuses fell through cv::imdecode's decoder list to DICOM (GDCM), which abort()ed the
-// process on it.
+// process on it. Images are no longer decoded through OpenCV (codec/codec.h); the bytes must
+// still be refused as corrupt WebP.
 #include <gtest/gtest.h>
 
 #include "vision/decode.h"

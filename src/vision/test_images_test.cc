@@ -4,22 +4,20 @@
 #include <jpeglib.h>
 
 #include <cmath>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 #include <vector>
 
+#include "codec/codec.h"
 #include "vision/test_images.h"
 
 namespace k9::vision::testing {
 
 std::string encode(const cv::Mat& image, const std::string& ext, int quality) {
-  std::vector<uchar> buf;
-  std::vector<int> params;
-  if (ext == ".jpg") params = {cv::IMWRITE_JPEG_QUALITY, quality};
-  if (ext == ".webp") params = {cv::IMWRITE_WEBP_QUALITY, quality};
-  if (!cv::imencode(ext, image, buf, params)) throw std::runtime_error("cannot encode " + ext);
-  return std::string(buf.begin(), buf.end());
+  if (ext == ".jpg") return codec::encode_jpeg(image, quality);
+  if (ext == ".png") return codec::encode_png(image);
+  if (ext == ".webp") return codec::encode_webp(image, quality);
+  throw std::runtime_error("cannot encode " + ext);
 }
 
 std::string encode_cmyk_jpeg(int width, int height, unsigned char c, unsigned char m, unsigned char y,

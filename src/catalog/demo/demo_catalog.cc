@@ -3,10 +3,10 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
-#include <opencv2/imgcodecs.hpp>
 #include <stdexcept>
 
 #include "catalog/demo/photo.h"
+#include "codec/codec.h"
 #include "core/json.h"
 #include "core/json_codec.h"
 
@@ -205,8 +205,11 @@ void DemoCatalog::write(const std::filesystem::path& dir, const std::function<vo
     cv::Mat s = sheet(i);
     for (int n = 0; n < options_.photos; ++n) {
       auto path = dir / p.images[n].url;
-      if (!cv::imwrite(path.string(), photo(s, i, n), {cv::IMWRITE_JPEG_QUALITY, 90}))
-        throw std::runtime_error("cannot write " + path.string());
+      std::string jpeg = codec::encode_jpeg(photo(s, i, n), 90);
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out.write(jpeg.data(), std::streamsize(jpeg.size()));
+      out.close();
+      if (!out) throw std::runtime_error("cannot write " + path.string());
     }
     jsonl << to_json_text(to_json(p)) << "\n";
     if (progress) progress(i + 1, size());

@@ -1,10 +1,12 @@
 // Builds the packed catalog snapshot of one model version from the store: every catalog
 // product with an embedding of that version (ModelVersionIndex; reports' reference products
 // are left out), in product id order, with the attributes search filters on (brand,
-// category, price range, first format's dimensions) and all its vectors.
+// category, price range, first format's dimensions) and all its vectors, quantised
+// (snapshot_format.h, format version 2; writer.h writes the file).
 //
-// The fingerprint is the SHA-256 of every (product_id, source_hash, created_at) of the
-// version's embeddings: any import that changes an embedding changes it. ensure_snapshot()
+// The fingerprint is the SHA-256 of every (product_id, source_hash, created_at) of the catalog's
+// embeddings of the version (those of reports' reference products, which carry a user_id, are
+// left out): any import that changes an embedding changes it. ensure_snapshot()
 // rebuilds only when the file is missing, unreadable or of another fingerprint. The file is
 // written beside its final path and renamed over it (readers never see half a file; a
 // process that has the old one mapped keeps reading it).

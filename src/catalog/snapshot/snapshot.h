@@ -1,12 +1,15 @@
-// A packed catalog snapshot, memory-mapped read-only (snapshot_format.h). Opening checks the
-// magic, the format version, the size and that every offset lies inside the file; a bad file
-// throws std::runtime_error naming the problem, never reads out of bounds.
+// A packed catalog snapshot, memory-mapped read-only (snapshot_format.h, format version 2).
+// Opening checks the magic, the format version, the size, that every offset lies inside the
+// file and every palette code and term inside its table; a bad file throws
+// std::runtime_error naming the problem, never reads out of bounds.
 #pragma once
+#include <array>
 #include <filesystem>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "catalog/snapshot/display.h"
 #include "catalog/snapshot/snapshot_format.h"
 
 namespace k9::catalog::snapshot {
@@ -22,21 +25,36 @@ class Snapshot {
   std::string_view model_version() const;
   size_t dimension() const { return header().dimension; }
   size_t size() const { return header().product_count; }
+  size_t vector_count() const { return header().vector_count; }
+  size_t file_size() const { return size_; }
   const Header& header() const { return *reinterpret_cast<const Header*>(data_); }
   const ProductRecord& record(size_t i) const { return records_[i]; }
   std::string_view text(StringRef ref) const { return {strings_ + ref.offset, ref.length}; }
   std::string_view product_id(size_t i) const { return text(records_[i].id); }
-  // The vectors of product i: record(i).vector_count * dimension() floats.
-  std::span<const float> vectors(size_t i) const;
-  std::span<const float> vector(size_t i, size_t k) const { return vectors(i).subspan(k * dimension(), dimension()); }
+  // A normalised category value (writer.h normalised_term) by its 1-based term number; "" for 0.
+  std::string_view term(uint16_t t) const { return t == 0 ? std::string_view() : text(terms_[t - 1]); }
+  size_t term_count() const { return header().term_count; }
+
+  // The quantised vectors: vector v is lane v % kLanes of block v / kLanes; product i's are
+  // record(i).first_vector .. + record(i).vector_count.
+  std::span<const PaletteEntry> palette() const { return {palette_, header().palette_count}; }
+  std::span<const VectorBlock> blocks() const { return {blocks_, (vector_count() + kLanes - 1) / kLanes}; }
+  // Vector k of product i, reconstructed as floats (palette colours, squared bytes): what the
+  // scorer sees, for tests and tools. vision::kDimension floats.
+  std::array<float, 90> dequantised(size_t i, size_t k) const;
+
+  // Display values of product i, from its first photo (display.h); zeros without photos.
+  Display display(size_t i) const;
 
  private:
   Snapshot(const char* data, size_t size);
   const char* data_ = nullptr;
   size_t size_ = 0;
   const ProductRecord* records_ = nullptr;
+  const StringRef* terms_ = nullptr;
   const char* strings_ = nullptr;
-  const float* vectors_ = nullptr;
+  const PaletteEntry* palette_ = nullptr;
+  const VectorBlock* blocks_ = nullptr;
 };
 
 }  // namespace k9::catalog::snapshot

@@ -1,0 +1,168 @@
+#include "analysis/report_analysis.h"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "blobs/blob_store.h"
+#include "catalog/importer.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "jobs/worker_pool.h"
+#include "search/scorer.h"
+
+namespace k9::analysis {
+
+namespace json = boost::json;
+
+namespace {
+
+struct Payload {
+  std::string user_id, report_id;
+};
+
+Payload payload_of(const jobs::Job& job) {
+  auto v = json::parse(job.payload).as_object();
+  return {std::string(v.at("user_id").as_string()), std::string(v.at("report_id").as_string())};
+}
+
+// An empty matrix: the catalog has no product of this version yet.
+std::shared_ptr<search::ScoreMatrix> empty_matrix(const std::string& model_version, const std::string& reference) {
+  auto m = std::make_shared<search::ScoreMatrix>();
+  m->model_version = model_version;
+  m->reference_product_id = reference;
+  m->id_width = 1;
+  return m;
+}
+
+bool same_snapshot(const search::ScoreMatrix& m, const LoadedSnapshot* s) {
+  if (!s) return m.size() == 0;
+  return std::equal(m.snapshot_fingerprint.begin(), m.snapshot_fingerprint.end(), s->snapshot.header().fingerprint);
+}
+
+}  // namespace
+
+store::PutRequest ReportAnalysis::enqueue_item(const jobs::JobQueue& queue, const std::string& user_id,
+                                               const std::string& report_id) {
+  return queue.enqueue_item(kQueue, report_id,
+                            to_json_text(json::object{{"user_id", user_id}, {"report_id", report_id}}), user_id);
+}
+
+std::vector<float> ReportAnalysis::reference_vectors(const Product& reference) {
+  std::vector<float> vectors;
+  std::string skipped;
+  for (size_t i = 0; i < reference.images.size(); ++i) {
+    auto& img = reference.images[i];
+    std::string field = "reference.images[" + std::to_string(i) + "]";
+    auto bytes = images_.read(img.url);
+    if (!bytes) {
+      if (skipped.empty()) skipped = field + ".url is not an image K9 holds (upload it first)";
+      continue;
+    }
+    std::optional<std::string> mask;
+    if (img.mask && !img.mask->empty()) {
+      mask = images_.read(*img.mask);
+      if (!mask) throw std::invalid_argument(field + ".mask is not an image K9 holds (upload it first)");
+    }
+    vision::ExtractorInput in{*bytes};
+    if (mask) in.mask = *mask;
+    if (img.selection) in.selection = catalog::to_vision_selection(*img.selection);
+    try {
+      auto f = extractor_.extract(in);
+      vectors.insert(vectors.end(), f.vector.begin(), f.vector.end());
+    } catch (const vision::ImageError& e) {
+      throw std::invalid_argument(field + ": " + e.what());
+    }
+  }
+  if (vectors.empty())
+    throw std::invalid_argument(skipped.empty() ? "the reference product has no image to analyse" : skipped);
+  return vectors;
+}
+
+std::shared_ptr<const search::ScoreMatrix> ReportAnalysis::score(const Product& reference,
+                                                                 const std::string& model_version) {
+  auto e = embeddings_.get(reference.id, model_version);
+  if (!e) return nullptr;
+  auto loaded = snapshots_.current(model_version);
+  std::shared_ptr<search::ScoreMatrix> m;
+  if (!loaded) {
+    m = empty_matrix(model_version, reference.id);
+  } else {
+    search::Reference ref{reference.id, e->vectors, reference.category, reference.formats};
+    m = std::make_shared<search::ScoreMatrix>(search::score_catalog(loaded->snapshot, ref, threads_));
+  }
+  std::shared_ptr<const search::ScoreMatrix> saved = std::move(m);
+  matrices_.save(saved);
+  return saved;
+}
+
+std::shared_ptr<const search::ScoreMatrix> ReportAnalysis::matrix_for(const Product& reference,
+                                                                      const std::string& model_version,
+                                                                      std::shared_ptr<const LoadedSnapshot>* out) {
+  auto loaded = snapshots_.current(model_version);
+  if (out) *out = loaded;
+  auto m = matrices_.load(model_version, reference.id);
+  if (m && same_snapshot(*m, loaded.get())) return m;
+  // Missing, unreadable, or scored against an older catalog: score again (tens of ms).
+  m = score(reference, model_version);
+  if (m && !same_snapshot(*m, loaded.get()) && out) *out = snapshots_.current(model_version);
+  return m;
+}
+
+void ReportAnalysis::run(const jobs::Job& job) {
+  Payload p = payload_of(job);
+  Report r;
+  try {
+    r = reports_.get(p.user_id, p.report_id);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::not_found) return;  // deleted meanwhile: nothing to do
+    throw;
+  }
+  std::string version = r.analysis.model_version.empty() ? kDefaultModelVersion : r.analysis.model_version;
+  if (version != extractor_.model_version())
+    throw std::invalid_argument("model version " + version + " is not available here");
+  try {
+    reports_.set_analysis(p.user_id, p.report_id, {"running", version, std::nullopt});
+    repo::Embedding e;
+    e.product_id = r.reference.id;
+    e.model_version = version;
+    e.dimension = extractor_.dimension();
+    e.owner = p.user_id;
+    e.vectors = reference_vectors(r.reference);
+    embeddings_.put(std::move(e));
+    score(r.reference, version);
+    reports_.set_analysis(p.user_id, p.report_id, {"ready", version, std::nullopt});
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::not_found) return;  // deleted while we worked
+    throw;
+  } catch (const store::Unavailable& e) {
+    throw jobs::RetryLater(std::string("store unavailable: ") + e.what());
+  } catch (const blobs::Unavailable& e) {
+    try {
+      reports_.set_analysis(p.user_id, p.report_id, {"pending", version, std::nullopt});
+    } catch (...) {
+    }
+    throw jobs::RetryLater(std::string("file storage unavailable: ") + e.what());
+  }
+}
+
+void ReportAnalysis::forget(const Product& reference, const std::string& model_version) {
+  std::string version = model_version.empty() ? kDefaultModelVersion : model_version;
+  matrices_.remove(version, reference.id);
+  embeddings_.remove(reference.id, version);
+}
+
+void ReportAnalysis::fail(const jobs::Job& job, const std::string& message) {
+  Payload p;
+  try {
+    p = payload_of(job);
+  } catch (const std::exception&) {
+    return;
+  }
+  try {
+    reports_.set_analysis(p.user_id, p.report_id, {"failed", kDefaultModelVersion, message});
+  } catch (const Error&) {
+    // the report is gone
+  }
+}
+
+}  // namespace k9::analysis

@@ -1,0 +1,69 @@
+// The analysis of a report (SPEC sections 0 and 4), run as a background job: the reference
+// product's photos -> feature vectors (stored as the reference product's embedding) -> scores
+// against the catalog snapshot of the report's model version -> the similarity matrix in the
+// blob store -> analysis.status "ready".
+//
+// Contract:
+//  - enqueue_item() is the job, for the transaction that creates the report (the job exists
+//    exactly when the report does); queue kQueue, id = report id.
+//  - run() moves analysis.status pending -> running -> ready. A report deleted meanwhile ends
+//    the job quietly. Bad input (no image K9 holds, an image the extractor refuses) fails at
+//    once: fail() sets status "failed" with a message naming the image. Store and blob faults
+//    throw jobs::RetryLater (status back to "pending"): the worker pool retries with backoff
+//    and calls fail() after its last attempt.
+//  - score() computes (or recomputes, after the catalog changed) a reference's matrix from its
+//    stored embedding; search uses it when a matrix is missing or of an older snapshot.
+//  - Thread-safe: runs on several workers at once.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "analysis/catalog_snapshots.h"
+#include "analysis/matrices.h"
+#include "jobs/job_queue.h"
+#include "repo/embedding_repository.h"
+#include "repo/report_repository.h"
+#include "search/score_matrix.h"
+#include "uploads/image_files.h"
+#include "vision/extractor.h"
+
+namespace k9::analysis {
+
+inline constexpr const char* kQueue = "analysis";
+
+class ReportAnalysis {
+ public:
+  ReportAnalysis(repo::ReportRepository& reports, repo::EmbeddingRepository& embeddings, uploads::ImageFiles& images,
+                 const vision::Extractor& extractor, CatalogSnapshots& snapshots, Matrices& matrices,
+                 unsigned scoring_threads = 0)
+      : reports_(reports), embeddings_(embeddings), images_(images), extractor_(extractor), snapshots_(snapshots),
+        matrices_(matrices), threads_(scoring_threads) {}
+
+  static store::PutRequest enqueue_item(const jobs::JobQueue& queue, const std::string& user_id,
+                                        const std::string& report_id);
+  void run(const jobs::Job& job);
+  void fail(const jobs::Job& job, const std::string& message);
+  // A deleted report's reference: its embedding and matrix go (its job ends by itself).
+  void forget(const Product& reference, const std::string& model_version);
+
+  // The matrix of `reference` (its embedding of `model_version` must exist) against the
+  // current snapshot, saved. nullptr when the reference has no embedding.
+  std::shared_ptr<const search::ScoreMatrix> score(const Product& reference, const std::string& model_version);
+  // The matrix to search: the saved one when it was scored against the current snapshot,
+  // else scored again. nullptr when the reference has no embedding.
+  std::shared_ptr<const search::ScoreMatrix> matrix_for(const Product& reference, const std::string& model_version,
+                                                        std::shared_ptr<const LoadedSnapshot>* snapshot_out = nullptr);
+
+ private:
+  std::vector<float> reference_vectors(const Product& reference);
+
+  repo::ReportRepository& reports_;
+  repo::EmbeddingRepository& embeddings_;
+  uploads::ImageFiles& images_;
+  const vision::Extractor& extractor_;
+  CatalogSnapshots& snapshots_;
+  Matrices& matrices_;
+  unsigned threads_;
+};
+
+}  // namespace k9::analysis
