@@ -153,6 +153,26 @@ def journey(mode, env, matrix_bytes):
         best = m["product_ids"][max(range(COUNT), key=lambda i: m["match"][i])]
         check(best == target["id"], f"matrix best {best}")
 
+        # The seed's embedding routes: the caller's own product, scored against the catalog.
+        status, comp = server.json("POST", "/embeddings/compute", {"product_data": {
+            "id": "my-sample-1", "model": "Sample", "images": [{"url": up["key"]}]}}, token=token)
+        check(status == 200 and comp["embedding_computed"] and comp["vector_dimension"] == 90, f"{status} {comp}")
+        status, sim = server.json("POST", "/embeddings/similarity", {"reference_product_id": "my-sample-1"}, token=token)
+        check(status == 200 and sim["similarities_computed"] == COUNT and len(sim["top_similar"]) == 10, sim)
+        check(sim["top_similar"][0]["product_id"] == target["id"], sim["top_similar"][:2])
+        check(sim["s3_key"] == "similarity_matrices/k9-classic-1/my-sample-1.npz", sim)
+        status, got = server.json("GET", "/embeddings/similarity/my-sample-1", token=token)
+        check(status == 200 and len(got["similarities"]) == COUNT and got["similarities"][0] == sim["top_similar"][0],
+              got)
+        status, err = server.json("GET", "/embeddings/similarity/my-sample-1", token=other)
+        check(status == 404, f"another user's similarity: {status}")
+        status, err = server.json("POST", "/embeddings/compute", {"product_data": {
+            "id": target["id"], "model": "x", "images": [{"url": up["key"]}]}}, token=token)
+        check(status == 403 and "catalog" in err["message"], f"catalog embedding: {status} {err}")
+        status, err = server.json("POST", "/embeddings/compute", {"product_data": {
+            "id": "theirs", "model": "x", "images": [{"url": up["key"]}]}}, token=other)
+        check(status == 400 and "product_data.images[0].url" in err["message"], f"someone else's upload: {err}")
+
         # A report whose photo cannot be analysed ends failed, saying why.
         status, bad = server.json("POST", "/reports", {"title": "Elsewhere", "reference": {
             "model": "x", "images": [{"url": "https://example.com/not-ours.jpg"}]}}, token=token)

@@ -145,6 +145,28 @@ void ReportAnalysis::run(const jobs::Job& job) {
   }
 }
 
+repo::Embedding ReportAnalysis::embed(const std::string& owner, const std::string& product_id,
+                                      const std::vector<Photo>& photos) {
+  repo::Embedding e;
+  e.product_id = product_id;
+  e.model_version = extractor_.model_version();
+  e.dimension = extractor_.dimension();
+  e.owner = owner;
+  for (auto& photo : photos) {
+    vision::ExtractorInput in{photo.image};
+    if (photo.mask) in.mask = *photo.mask;
+    if (photo.selection) in.selection = catalog::to_vision_selection(*photo.selection);
+    try {
+      auto f = extractor_.extract(in);
+      e.vectors.insert(e.vectors.end(), f.vector.begin(), f.vector.end());
+    } catch (const vision::ImageError& ex) {
+      throw bad_request(photo.field + ": " + ex.what());
+    }
+  }
+  embeddings_.put(e);
+  return e;
+}
+
 void ReportAnalysis::forget(const Product& reference, const std::string& model_version) {
   std::string version = model_version.empty() ? kDefaultModelVersion : model_version;
   matrices_.remove(version, reference.id);

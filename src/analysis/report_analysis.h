@@ -43,6 +43,19 @@ class ReportAnalysis {
                                         const std::string& report_id);
   void run(const jobs::Job& job);
   void fail(const jobs::Job& job, const std::string& message);
+  // One photo to embed, with the request field that named it (for errors).
+  struct Photo {
+    std::string image;
+    std::optional<std::string> mask;
+    std::optional<Selection> selection;
+    std::string field;
+  };
+  // Computes and stores the embedding of a user's own product (POST /embeddings/compute),
+  // owned by `owner` (never part of the catalog snapshot). A photo the extractor refuses is
+  // k9::Error bad_request naming its field.
+  repo::Embedding embed(const std::string& owner, const std::string& product_id, const std::vector<Photo>& photos);
+  Matrices& matrices() { return matrices_; }
+  const std::string model_version() const { return extractor_.model_version(); }
   // A deleted report's reference: its embedding and matrix go (its job ends by itself).
   void forget(const Product& reference, const std::string& model_version);
 

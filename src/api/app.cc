@@ -257,6 +257,7 @@ void App::add_routes() {
 
   add_file_routes();
   add_search_routes();
+  add_embedding_routes();
 }
 
 bool App::may_block(const Request& req) const {

@@ -41,6 +41,7 @@ struct AppServices {
   analysis::ReportAnalysis* analysis = nullptr;
   jobs::JobQueue* jobs = nullptr;
   repo::ProductRepository* products = nullptr;
+  repo::EmbeddingRepository* embeddings = nullptr;  // the /embeddings routes
   std::function<void()> analysis_queued;  // after a report is created: wakes the workers
 };
 
@@ -59,6 +60,10 @@ class App final : public Handler {
   void add_routes();
   void add_file_routes();    // app_files.cc
   void add_search_routes();  // app_search.cc
+  void add_embedding_routes();  // app_embeddings.cc
+  // The product a similarity request may score: the caller's own embedded product, or a
+  // catalog product; 404 otherwise.
+  Product similarity_reference(const identity::Principal& p, const std::string& product_id);
   // A report whose analysis is ready, its matrix, and the snapshot it was scored against
   // (nullptr when the catalog is empty or changed this very moment). 409 when not ready.
   struct Results {

@@ -75,6 +75,13 @@ MatrixRow public_route(std::string method, std::string pattern, std::string body
   return {std::move(method), std::move(pattern), std::move(body), everyone, everyone, everyone, everyone, everyone};
 }
 
+// A textured photo the extractor analyses (the probe's test PNGs carry no real pixels).
+std::string photo(int side, int seed) {
+  cv::Mat m(side, side, CV_8UC3);
+  cv::randu(m, cv::Scalar(40 + seed, 60, 80), cv::Scalar(200, 180 + seed, 160));
+  return codec::encode_png(m);
+}
+
 std::vector<MatrixRow> matrix() {
   const Answer not_found{404, Writes::none};
   const std::string report = R"({"title":"Matrix","reference":{"model":"Oak","images":[{"url":"a.jpg"}]}})";
@@ -110,14 +117,17 @@ std::vector<MatrixRow> matrix() {
       protected_route("GET", "/reports/{id}/products/{productId}", "", not_found, {200}),
       protected_route("GET", "/reports/{id}/favorites", "", not_found, {200}),
       protected_route("GET", "/reports/{id}/export", "", not_found, {200}),
+      // Embeddings of a caller's own products are stored owned by them: "mine-1" becomes the
+      // other user's (who calls first), so the owner may not overwrite it (404).
+      protected_route("POST", "/embeddings/compute",
+                      R"({"product_data":{"id":"mine-1","model":"Mine","images":[{"url":"data:image/png;base64,)" +
+                          base64_encode(photo(40, 5)) + R"("}]}})",
+                      {200, Writes::own}, not_found),
+      // A catalog product's matrix is derived data, made in SetUp: scoring again writes the
+      // same bytes, so nothing changes.
+      protected_route("POST", "/embeddings/similarity", R"({"reference_product_id":"p-7"})", {200}, {200}),
+      protected_route("GET", "/embeddings/similarity/{productId}", "", {200}, {200}),
   };
-}
-
-// A textured photo the extractor analyses (the probe's test PNGs carry no real pixels).
-std::string photo(int side, int seed) {
-  cv::Mat m(side, side, CV_8UC3);
-  cv::randu(m, cv::Scalar(40 + seed, 60, 80), cv::Scalar(200, 180 + seed, 160));
-  return codec::encode_png(m);
 }
 
 // Every item of every K9 table, read straight from the SQLite file (table|pk|sk -> item), and
@@ -246,11 +256,13 @@ class AuthorizationMatrixTest : public testing::Test {
     auto f = extractor_.extract({photo(40, 7)});
     embeddings_->put({"p-7", f.model_version, f.vector.size(), f.vector});
     snapshots_->ensure(*products_, *embeddings_, f.model_version);
+    ASSERT_TRUE(analysis_->score(p7, f.model_version));  // p-7's own matrix (GET /embeddings/similarity/p-7)
     AppServices services{*store_, *users_, *reports_, *issuer_, auth_.get(), [this] { return keys_->jwks(); },
                          /*cache_report_lists=*/true, images_.get(), signer_.get()};
     services.analysis = analysis_.get();
     services.jobs = jobs_.get();
     services.products = products_.get();
+    services.embeddings = embeddings_.get();
     app_ = std::make_unique<App>(std::move(services));
 
     auto alice = creds_->add("alice", "correct-horse-1", false, "Alice");
@@ -404,7 +416,7 @@ TEST_F(AuthorizationMatrixTest, EveryRouteHasAMatrixRowAndEveryRowARoute) {
   for (auto& r : matrix()) rows.insert({r.method, r.pattern});
   for (auto& r : routes) EXPECT_TRUE(rows.contains(r)) << "route without a matrix row: " << r.first << " " << r.second;
   for (auto& r : rows) EXPECT_TRUE(routes.contains(r)) << "matrix row without a route: " << r.first << " " << r.second;
-  EXPECT_GE(routes.size(), 21u);
+  EXPECT_GE(routes.size(), 24u);
 }
 
 TEST_F(AuthorizationMatrixTest, EveryCallerGetsItsAnswerAndChangesOnlyWhatItMay) {

@@ -1,5 +1,7 @@
 #include "api/validation.h"
 
+#include <algorithm>
+
 #include <boost/describe.hpp>
 #include <charconv>
 
@@ -48,23 +50,32 @@ std::string checked_title(const std::string& title) {
   return title;
 }
 
-void check_text(const std::optional<std::string>& v, const char* field, size_t max_chars) {
+void check_text(const std::optional<std::string>& v, const std::string& field, size_t max_chars) {
   if (v && utf8_length(*v) > max_chars)
-    throw bad_request(std::string(field) + " must be at most " + std::to_string(max_chars) + " characters");
+    throw bad_request(field + " must be at most " + std::to_string(max_chars) + " characters");
 }
 
-void check_product(const Product& p) {
-  if (!p.id.empty()) checked_product_id(p.id, "reference.id");
-  if (utf8_length(p.model) > kMaxNameChars) throw bad_request("reference.model must be at most 200 characters");
-  check_text(p.brand, "reference.brand", kMaxNameChars);
-  check_text(p.series, "reference.series", kMaxNameChars);
+void check_product(const Product& p, const std::string& at = "reference") {
+  if (!p.id.empty()) checked_product_id(p.id, at + ".id");
+  if (utf8_length(p.model) > kMaxNameChars) throw bad_request(at + ".model must be at most 200 characters");
+  check_text(p.brand, at + ".brand", kMaxNameChars);
+  check_text(p.series, at + ".series", kMaxNameChars);
   if (p.images.size() > kMaxImagesPerProduct)
-    throw bad_request("reference.images must have at most " + std::to_string(kMaxImagesPerProduct) + " images");
+    throw bad_request(at + ".images must have at most " + std::to_string(kMaxImagesPerProduct) + " images");
   for (size_t i = 0; i < p.images.size(); ++i) {
     if (p.images[i].url.empty())
-      throw bad_request("reference.images[" + std::to_string(i) + "].url must not be empty");
-    if (!p.images[i].id.empty()) checked_product_id(p.images[i].id, "reference.images[" + std::to_string(i) + "].id");
+      throw bad_request(at + ".images[" + std::to_string(i) + "].url must not be empty");
+    if (!p.images[i].id.empty()) checked_product_id(p.images[i].id, at + ".images[" + std::to_string(i) + "].id");
   }
+}
+
+// The seed's /embeddings bodies are snake_case: exactly these keys, nothing else.
+void only_keys(const json::object& body, std::initializer_list<std::string_view> keys) {
+  std::string unknown;
+  for (auto& kv : body)
+    if (std::find(keys.begin(), keys.end(), std::string_view(kv.key())) == keys.end())
+      unknown += (unknown.empty() ? "" : ", ") + std::string(kv.key());
+  if (!unknown.empty()) throw bad_request("Unknown field(s): " + unknown);
 }
 
 }  // namespace
@@ -98,6 +109,25 @@ NewReportInput decode_new_report(const json::object& body) {
   in.title = checked_title(in.title);
   check_product(in.reference);
   return in;
+}
+
+Product decode_embedding_compute(const json::object& body) {
+  only_keys(body, {"product_data"});
+  auto* data = body.if_contains("product_data");
+  if (!data || !data->is_object()) throw bad_request("product_data must be an object (a product with images)");
+  // Image urls may be data: URLs (the body limit bounds them); names are checked below.
+  auto p = decode_json<Product>(*data, "product_data", {.max_string = 1u << 20});
+  if (p.id.empty()) throw bad_request("product_data.id is required");
+  if (p.images.empty()) throw bad_request("product_data.images must name at least one image");
+  check_product(p, "product_data");
+  return p;
+}
+
+std::string decode_similarity_request(const json::object& body) {
+  only_keys(body, {"reference_product_id"});
+  auto* id = body.if_contains("reference_product_id");
+  if (!id || !id->is_string()) throw bad_request("reference_product_id must be a string");
+  return checked_product_id(std::string(id->as_string()), "reference_product_id");
 }
 
 std::string decode_title_patch(const json::object& body) {

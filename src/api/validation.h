@@ -36,6 +36,10 @@ RefreshInput decode_refresh(const boost::json::object& body);
 ResetInput decode_reset(const boost::json::object& body);
 NewReportInput decode_new_report(const boost::json::object& body);
 std::string decode_title_patch(const boost::json::object& body);
+// POST /embeddings/compute: {product_data: Product with id and at least one image}.
+Product decode_embedding_compute(const boost::json::object& body);
+// POST /embeddings/similarity: {reference_product_id}.
+std::string decode_similarity_request(const boost::json::object& body);
 repo::ProfilePatch decode_profile_patch(const boost::json::object& body);
 bool decode_is_favorite(const boost::json::object& body);
 std::vector<std::string> decode_favorites(const boost::json::object& body);

@@ -52,6 +52,12 @@ std::map<std::string, CatalogProduct> ProductRepository::get_many(const std::vec
   return out;
 }
 
+bool ProductRepository::owned_by_other(const std::string& id, const std::string& user_id) {
+  auto item = store_.get(tables_.products, {{"id", AttributeValue::S(id)}});
+  if (!item || !item->count("user_id")) return false;
+  return text_attr(*item, "user_id") != user_id;
+}
+
 void ProductRepository::put(const Product& product, const std::string& content_hash) {
   std::string now = iso8601_ms(clock_.now());
   auto existing = store_.get(tables_.products, {{"id", AttributeValue::S(product.id)}});

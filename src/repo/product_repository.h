@@ -31,6 +31,8 @@ class ProductRepository {
   // The catalog products among `ids` (any number; absent ids and reference products are left
   // out), by id.
   std::map<std::string, CatalogProduct> get_many(const std::vector<std::string>& ids);
+  // True when `id` is a report's reference product of a user other than `user_id`.
+  bool owned_by_other(const std::string& id, const std::string& user_id);
   // Creates or replaces a catalog product (created_at kept, updated_at set). Throws
   // k9::Error conflict when the id is a report's reference product.
   void put(const Product& product, const std::string& content_hash);

@@ -200,6 +200,21 @@ void ImageFiles::remove_report_files(const Product& reference) {
   }
 }
 
+std::string ImageFiles::read_own(const std::string& user_id, const std::string& value, const std::string& field) {
+  if (value.rfind("data:", 0) == 0) {
+    std::string bytes = decode_data_url(value, field);
+    checked_image(bytes, limits_, field);
+    return bytes;
+  }
+  std::string folder = user_folder(user_id) + "/";
+  bool own = (value.rfind(std::string(kUploads) + folder, 0) == 0 || value.rfind(std::string(kImages) + folder, 0) == 0) &&
+             blobs::valid_key(value);
+  if (!own) throw bad_request(field + " must be one of your uploads (PUT /uploads/{name}) or a data: URL");
+  auto blob = store_.get(value);
+  if (!blob) throw bad_request(field + " names no file (uploads are kept for a day)");
+  return std::move(blob->bytes);
+}
+
 std::optional<std::string> ImageFiles::read(const std::string& stored) {
   bool k9_file = (stored.rfind(kImages, 0) == 0 || stored.rfind(kCatalog, 0) == 0) && blobs::valid_key(stored);
   if (!k9_file) return std::nullopt;

@@ -72,6 +72,9 @@ class ImageFiles {
   // Deletes a previous avatar (an avatars/ key of this user); anything else is left alone.
   void remove_avatar(const std::string& user_id, const std::string& stored);
 
+  // The bytes of an image the user may name: one of their uploads or report images (by key)
+  // or a base64 data: URL, checked as uploads are. Anything else is 400 naming `field`.
+  std::string read_own(const std::string& user_id, const std::string& value, const std::string& field);
   // The bytes of a stored images/ or catalog/ key (what analysis reads); nullopt for any
   // other value (an external URL, which K9 never fetches) and for a missing file.
   std::optional<std::string> read(const std::string& stored);

@@ -198,7 +198,7 @@ WriteResult write_snapshot(const fs::path& file, const std::string& model_versio
 
   std::vector<ProductRecord> records(order.size());
   std::vector<VectorBlock> blocks((vector_count + kLanes - 1) / kLanes);
-  std::memset(blocks.data(), 0, blocks.size() * sizeof(VectorBlock));
+  if (!blocks.empty()) std::memset(blocks.data(), 0, blocks.size() * sizeof(VectorBlock));  // no vectors: no blocks
   size_t v = 0, max_id = 0;
   for (size_t i = 0; i < order.size(); ++i) {
     const Entry& e = entries[order[i]];
