@@ -449,3 +449,80 @@ TEST_F(AuthorizationMatrixTest, SnapshotSeesEveryKindOfWrite) {
 
 }  // namespace
 }  // namespace k9::api
+
+namespace k9::api {
+namespace {
+
+// Issue 7's bad input on the result and embedding routes: each answers its status with a
+// message naming the problem and leaves every stored item and file as it was.
+TEST_F(AuthorizationMatrixTest, ResultRoutesRefuseBadInputAndChangeNothing) {
+  std::string ready = new_report(alice_);
+  // A report still waiting for its analysis (no worker runs here), and one whose analysis failed.
+  auto created = call("POST", "/reports", R"({"title":"Later","reference":{"model":"Oak","images":[{"url":"https://example.com/a.jpg"}]}})", alice_);
+  ASSERT_EQ(created.status, 201);
+  std::string pending = json::value_to<std::string>(parse_json(created.body).at("id"));
+  auto failed_job = jobs_->claim(analysis::kQueue, std::chrono::minutes(1));
+  ASSERT_TRUE(failed_job);
+  EXPECT_THROW(analysis_->run(*failed_job), std::invalid_argument);
+  analysis_->fail(*failed_job, "reference.images[0].url is not an image K9 holds (upload it first)");
+  jobs_->finish(*failed_job);
+  std::string failed = pending;
+  std::string empty_favorites = new_report(alice_);
+  ASSERT_EQ(call("PUT", "/reports/" + empty_favorites + "/favorites", R"({"favorites":[]})", alice_).status, 200);
+  created = call("POST", "/reports", R"({"title":"Queued","reference":{"model":"Oak","images":[{"url":"https://example.com/a.jpg"}]}})", alice_);
+  pending = json::value_to<std::string>(parse_json(created.body).at("id"));  // its job stays queued
+
+  struct Case {
+    std::string method, path, body;
+    int status;
+    std::string message;  // a part of the error message
+  };
+  std::string search = "/reports/" + ready + "/search";
+  std::vector<Case> cases = {
+      {"POST", search, R"({"filters":{"color":{"primary":1.5}}})", 400, "filters.color.primary"},
+      {"POST", search, R"({"filters":{"similarity":{"threshold":-0.1}}})", 400, "filters.similarity.threshold"},
+      {"POST", search, R"({"filters":{"priceRange":{"min":50,"max":10}}})", 400, "filters.priceRange.min"},
+      {"POST", search, R"({"page":0})", 400, "page"},
+      {"POST", search, R"({"limit":101})", 400, "limit"},
+      {"POST", search, R"({"filters":{"colour":{"primary":0.5}}})", 400, "filters.colour"},
+      {"POST", search, R"({"filters":{"category":{"kind":"tile"}}})", 400, "filters.category.kind"},
+      {"POST", search, R"({"sort":"cheapest"})", 400, "sort"},
+      {"POST", search, R"({"filters":)", 400, "JSON"},
+      {"POST", search, R"([1,2])", 400, "object"},
+      {"POST", "/reports/" + pending + "/search", "{}", 409, "pending"},
+      {"POST", "/reports/" + failed + "/search", "{}", 409, "reference.images[0].url"},
+      {"GET", "/reports/" + pending + "/favorites", "", 409, "pending"},
+      {"GET", "/reports/" + ready + "/products/not-in-catalog", "", 404, "Product not found"},
+      {"GET", "/reports/" + empty_favorites + "/export", "", 400, "no favorites"},
+      {"POST", "/embeddings/compute", R"({"product":{}})", 400, "product"},
+      {"POST", "/embeddings/compute", R"({"product_data":{"id":"x","model":"m","images":[]}})", 400,
+       "product_data.images"},
+      {"POST", "/embeddings/compute",
+       R"({"product_data":{"id":"x","model":"m","images":[{"url":"uploads/)" + bob_sub_ + R"(/x.png"}]}})", 400,
+       "product_data.images[0].url"},
+      {"POST", "/embeddings/compute",
+       R"({"product_data":{"id":"x","model":"m","images":[{"url":"data:image/png;base64,bm90IGFuIGltYWdl"}]}})", 415,
+       "product_data.images[0].url"},
+      {"POST", "/embeddings/compute", R"({"product_data":{"id":"p-7","model":"m","images":[{"url":"data:image/png;base64,)" +
+           base64_encode(photo(40, 1)) + R"("}]}})", 403, "catalog"},
+      {"POST", "/embeddings/similarity", R"({"reference_product_id":"nobody"})", 404, "No embedding"},
+      {"POST", "/embeddings/similarity", R"({"reference_product_id":7})", 400, "reference_product_id"},
+      {"GET", "/embeddings/similarity/nobody", "", 404, "No embedding"},
+  };
+  for (auto& c : cases) {
+    auto before = snapshot();
+    auto r = call(c.method, c.path, c.body, alice_);
+    auto after = snapshot();
+    std::string what = c.method + " " + c.path + " " + c.body.substr(0, 80);
+    EXPECT_EQ(r.status, c.status) << what << ": " << r.body;
+    EXPECT_NE(r.body.find(c.message), std::string::npos) << what << ": " << r.body;
+    if (c.status == 409) {
+      bool retry_after = std::any_of(r.headers.begin(), r.headers.end(), [](auto& h) { return h.first == "Retry-After"; });
+      EXPECT_EQ(retry_after, c.path.find(failed) == std::string::npos) << what << ": Retry-After only while it may change";
+    }
+    EXPECT_TRUE(forbidden_changes(before, after, Writes::none, "").empty()) << what << " changed the store";
+  }
+}
+
+}  // namespace
+}  // namespace k9::api
