@@ -132,8 +132,13 @@ void ReportAnalysis::run(const jobs::Job& job) {
     score(r.reference, version);
     reports_.set_analysis(p.user_id, p.report_id, {"ready", version, std::nullopt});
   } catch (const Error& e) {
-    if (e.code() == ErrorCode::not_found) return;  // deleted while we worked
-    throw;
+    if (e.code() != ErrorCode::not_found) throw;
+    // Deleted while we worked: what this run wrote goes too (DELETE removed what was there).
+    try {
+      forget(r.reference, version);
+    } catch (const std::exception&) {
+    }
+    return;
   } catch (const store::Unavailable& e) {
     throw jobs::RetryLater(std::string("store unavailable: ") + e.what());
   } catch (const blobs::Unavailable& e) {

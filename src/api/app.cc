@@ -261,8 +261,13 @@ void App::add_routes() {
 }
 
 bool App::may_block(const Request& req) const {
-  return !(req.method == "GET" || req.method == "HEAD") || req.path.starts_with("/auth/") ||
-         req.path.starts_with("/files/");
+  if (!(req.method == "GET" || req.method == "HEAD") || req.path.starts_with("/auth/") ||
+      req.path.starts_with("/files/") || req.path.starts_with("/embeddings/"))
+    return true;
+  // A report's results may read a matrix from the blob store, score it again or build a ZIP.
+  return req.path.starts_with("/reports/") &&
+         (req.path.find("/products/") != std::string::npos || req.path.ends_with("/favorites") ||
+          req.path.ends_with("/export"));
 }
 
 Response App::handle(const Request& req) {

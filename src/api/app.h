@@ -50,7 +50,8 @@ class App final : public Handler {
   explicit App(AppServices services);
   Response handle(const Request& request) override;
   // Reads (GET, HEAD) answer from the store without waiting on a commit; writes wait for
-  // group commit, /auth/* hashes passwords and /files/* reads files, so those block.
+  // group commit, /auth/* hashes passwords, /files/* reads files and a report's results
+  // (products, favorites, export, /embeddings/*) read matrices and files, so those block.
   bool may_block(const Request& request) const override;
   // The route table (tests enumerate it: every route must have an authorization matrix entry).
   const Router& router() const { return router_; }

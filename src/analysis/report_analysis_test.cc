@@ -1,0 +1,227 @@
+#include "analysis/report_analysis.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "blobs/fs/fs_blob_store.h"
+#include "catalog/demo/demo_catalog.h"
+#include "catalog/importer.h"
+#include "catalog/snapshot/builder.h"
+#include "codec/codec.h"
+#include "jobs/worker_pool.h"
+#include "search/npz.h"
+#include "store/sqlite/sqlite_store.h"
+#include "vision/classic_extractor.h"
+
+namespace k9::analysis {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// A blob store whose writes fail while `failures` is positive: the transient fault of an S3
+// outage, injected through the port.
+class FlakyBlobs final : public blobs::BlobStore {
+ public:
+  explicit FlakyBlobs(blobs::BlobStore& inner) : inner_(inner) {}
+  int failures = 0;
+  void put(const std::string& k, std::string_view b, const std::string& t) override {
+    if (failures > 0 && k.starts_with("similarity_matrices/")) {
+      --failures;
+      throw blobs::Unavailable("injected: S3 is down");
+    }
+    inner_.put(k, b, t);
+  }
+  void put_file(const std::string& k, const fs::path& f, const std::string& t) override { inner_.put_file(k, f, t); }
+  std::optional<blobs::Blob> get(const std::string& k) override { return inner_.get(k); }
+  std::optional<blobs::BlobInfo> head(const std::string& k) override { return inner_.head(k); }
+  void remove(const std::string& k) override { inner_.remove(k); }
+  void copy(const std::string& a, const std::string& b) override { inner_.copy(a, b); }
+  blobs::ListPage list(const std::string& p, const std::string& s, size_t l) override { return inner_.list(p, s, l); }
+  std::string presigned_get_url(const std::string& k, std::chrono::seconds e) override {
+    return inner_.presigned_get_url(k, e);
+  }
+
+ private:
+  blobs::BlobStore& inner_;
+};
+
+class ReportAnalysisTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("k9-analysis-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    store_ = std::make_unique<store::sqlite::SqliteStore>((dir_ / "k9.db").string());
+    tables_ = repo::Tables::from_env([](const char*) -> const char* { return nullptr; });
+    for (auto& s : tables_.schemas()) store_->ensure_table(s);
+    store_->ensure_table(jobs::JobQueue::schema(tables_.jobs));
+    disk_ = std::make_unique<blobs::fs::FsBlobStore>(
+        dir_ / "blobs", std::make_shared<blobs::FileUrlSigner>("analysis-test-secret-0123456789-0123", "http://x"));
+    blobs_ = std::make_unique<FlakyBlobs>(*disk_);
+    images_ = std::make_unique<uploads::ImageFiles>(*blobs_);
+    reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_, repo::CursorCodec("analysis-test-cursor-key"));
+    products_ = std::make_unique<repo::ProductRepository>(*store_, tables_);
+    embeddings_ = std::make_unique<repo::EmbeddingRepository>(*store_, tables_);
+    queue_ = std::make_unique<jobs::JobQueue>(*store_, tables_.jobs);
+    snapshots_ = std::make_unique<CatalogSnapshots>(dir_, 0ms);
+    matrices_ = std::make_unique<Matrices>(*blobs_, cache_);
+    analysis_ = std::make_unique<ReportAnalysis>(*reports_, *embeddings_, *images_, extractor_, *snapshots_,
+                                                 *matrices_, 1);
+    // A small demo catalog, imported as `k9 catalog import` does, and its snapshot.
+    catalog::demo::DemoOptions o;
+    o.count = 9;
+    o.photos = 2;
+    o.photo_size = {320, 240};
+    o.sheet_side = 512;
+    demo_ = std::make_unique<catalog::demo::DemoCatalog>(o);
+    demo_->write(dir_ / "catalog");
+    catalog::ImportListener quiet;
+    catalog::import_catalog(dir_ / "catalog", *products_, *embeddings_, extractor_, quiet, {1, disk_.get()});
+    snapshots_->ensure(*products_, *embeddings_, extractor_.model_version());
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  // A report of `user` whose reference is an unseen photo of demo product `i`.
+  Report report_of(size_t i, const std::string& user = "u1") {
+    Product ref;
+    ref.model = "Mine";
+    ref.category = demo_->product(i).category;
+    std::string key = "images/" + user + "/ref-" + std::to_string(i) + ".jpg";
+    disk_->put(key, codec::encode_jpeg(demo_->photo(i, 500), 90));
+    ref.images.push_back({"", key});
+    return reports_->create(user, "U", "Kitchen", ref, [&](const Report& r) {
+      return std::vector<store::TransactItem>{ReportAnalysis::enqueue_item(*queue_, user, r.id)};
+    });
+  }
+
+  fs::path dir_;
+  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  repo::Tables tables_;
+  std::unique_ptr<blobs::fs::FsBlobStore> disk_;
+  std::unique_ptr<FlakyBlobs> blobs_;
+  std::unique_ptr<uploads::ImageFiles> images_;
+  std::unique_ptr<repo::ReportRepository> reports_;
+  std::unique_ptr<repo::ProductRepository> products_;
+  std::unique_ptr<repo::EmbeddingRepository> embeddings_;
+  std::unique_ptr<jobs::JobQueue> queue_;
+  vision::ClassicExtractor extractor_;
+  std::unique_ptr<CatalogSnapshots> snapshots_;
+  search::MatrixCache cache_{64u << 20};
+  std::unique_ptr<Matrices> matrices_;
+  std::unique_ptr<ReportAnalysis> analysis_;
+  std::unique_ptr<catalog::demo::DemoCatalog> demo_;
+};
+
+TEST_F(ReportAnalysisTest, AReportEndsReadyWithItsMatrixAndOwnedEmbedding) {
+  Report r = report_of(3);
+  EXPECT_EQ(reports_->get("u1", r.id).analysis.status, "pending");
+  auto job = queue_->claim(kQueue, 1min);
+  ASSERT_TRUE(job);
+  analysis_->run(*job);
+  auto after = reports_->get("u1", r.id);
+  EXPECT_EQ(after.analysis.status, "ready");
+  EXPECT_EQ(after.analysis.model_version, "k9-classic-1");
+  auto e = embeddings_->get(r.reference.id, "k9-classic-1");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->owner, "u1") << "a reference's embedding belongs to its user";
+  auto blob = disk_->get(Matrices::key("k9-classic-1", r.reference.id));
+  ASSERT_TRUE(blob);
+  auto m = search::decode_npz(blob->bytes);
+  ASSERT_EQ(m.size(), 9u);
+  size_t best = 0;
+  for (size_t i = 1; i < m.size(); ++i)
+    if (m.column(search::Score::match)[i] > m.column(search::Score::match)[best]) best = i;
+  EXPECT_EQ(m.product_id(best), demo_->product(3).id) << "the photographed product scores best";
+  // The catalog snapshot leaves owned embeddings out: rebuilding changes nothing.
+  EXPECT_FALSE(catalog::snapshot::ensure_snapshot(*products_, *embeddings_, "k9-classic-1",
+                                                  snapshots_->path("k9-classic-1"))
+                   .rebuilt);
+}
+
+TEST_F(ReportAnalysisTest, FileStorageOutagesRetryThenSucceedOrFail) {
+  Report r = report_of(1);
+  blobs_->failures = 2;
+  std::string gave_up;
+  jobs::WorkerOptions o;
+  o.backoff_base = 10ms;
+  o.poll = 5ms;
+  o.max_attempts = 3;
+  jobs::WorkerPool pool(*queue_, kQueue, [&](const jobs::Job& j) { analysis_->run(j); },
+                        [&](const jobs::Job& j, const std::string& m) { gave_up = m, analysis_->fail(j, m); }, o);
+  pool.start();
+  for (int i = 0; i < 500 && queue_->size(kQueue); ++i) std::this_thread::sleep_for(10ms);
+  pool.stop();
+  EXPECT_EQ(queue_->size(kQueue), 0u);
+  EXPECT_TRUE(gave_up.empty()) << gave_up;
+  EXPECT_EQ(reports_->get("u1", r.id).analysis.status, "ready") << "third attempt succeeds";
+
+  Report s = report_of(2);
+  blobs_->failures = 100;  // down for good: gives up after max_attempts, saying why
+  jobs::WorkerPool again(*queue_, kQueue, [&](const jobs::Job& j) { analysis_->run(j); },
+                         [&](const jobs::Job& j, const std::string& m) { analysis_->fail(j, m); }, o);
+  again.start();
+  for (int i = 0; i < 500 && queue_->size(kQueue); ++i) std::this_thread::sleep_for(10ms);
+  again.stop();
+  auto failed = reports_->get("u1", s.id).analysis;
+  EXPECT_EQ(failed.status, "failed");
+  EXPECT_NE(failed.error.value_or("").find("S3 is down"), std::string::npos) << failed.error.value_or("");
+}
+
+TEST_F(ReportAnalysisTest, BadPhotosFailAtOnceNamingTheImage) {
+  Product ref;
+  ref.model = "Mine";
+  ref.images.push_back({"", "images/u1/broken.jpg"});
+  disk_->put("images/u1/broken.jpg", std::string("\xFF\xD8\xFF\xE0 not really a jpeg", 24));
+  Report r = reports_->create("u1", "U", "Broken", ref, [&](const Report& created) {
+    return std::vector<store::TransactItem>{ReportAnalysis::enqueue_item(*queue_, "u1", created.id)};
+  });
+  auto job = queue_->claim(kQueue, 1min);
+  ASSERT_TRUE(job);
+  try {
+    analysis_->run(*job);
+    FAIL() << "a broken photo was analysed";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("reference.images[0]"), std::string::npos) << e.what();
+    analysis_->fail(*job, e.what());
+  }
+  auto a = reports_->get("u1", r.id).analysis;
+  EXPECT_EQ(a.status, "failed");
+  EXPECT_NE(a.error.value_or("").find("reference.images[0]"), std::string::npos);
+}
+
+TEST_F(ReportAnalysisTest, ADeletedReportsJobEndsQuietly) {
+  Report r = report_of(4);
+  reports_->remove("u1", r.id);
+  auto job = queue_->claim(kQueue, 1min);
+  ASSERT_TRUE(job);
+  analysis_->run(*job);  // nothing to do, no throw
+  EXPECT_FALSE(embeddings_->get(r.reference.id, "k9-classic-1"));
+  EXPECT_FALSE(disk_->head(Matrices::key("k9-classic-1", r.reference.id)));
+}
+
+TEST_F(ReportAnalysisTest, AMatrixOfAnOlderCatalogIsScoredAgain) {
+  Report r = report_of(5);
+  auto job = queue_->claim(kQueue, 1min);
+  analysis_->run(*job);
+  std::shared_ptr<const LoadedSnapshot> snap;
+  auto first = analysis_->matrix_for(r.reference, "k9-classic-1", &snap);
+  ASSERT_EQ(first->size(), 9u);
+  // The catalog loses a product: a new snapshot, and the next read scores against it.
+  embeddings_->remove(demo_->product(0).id, "k9-classic-1");
+  snapshots_->ensure(*products_, *embeddings_, "k9-classic-1");
+  auto second = analysis_->matrix_for(r.reference, "k9-classic-1", &snap);
+  ASSERT_EQ(second->size(), 8u);
+  EXPECT_EQ(second->find(demo_->product(0).id), second->size());
+  ASSERT_TRUE(snap);
+  EXPECT_EQ(snap->snapshot.size(), 8u);
+}
+
+}  // namespace
+}  // namespace k9::analysis
