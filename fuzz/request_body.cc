@@ -4,6 +4,7 @@
 #include "api/validation.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "search/query.h"
 #include "fuzz_support.h"
 
 using namespace k9;
@@ -44,5 +45,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   expect_client_error_or_value([&] { api::decode_login(body); });
   expect_client_error_or_value([&] { api::decode_refresh(body); });
   expect_client_error_or_value([&] { api::decode_reset(body); });
+  expect_client_error_or_value([&] { api::decode_embedding_compute(body); });
+  expect_client_error_or_value([&] { api::decode_similarity_request(body); });
+  expect_client_error_or_value([&] {
+    auto q = search::decode_search_query(body);
+    fuzz::check(q.page >= 1 && q.limit >= 1 && q.limit <= 100, "search page or limit out of range");
+    for (auto& t : q.min_score) fuzz::check(!t || (*t >= 0 && *t <= 1), "a search threshold outside [0,1]");
+    fuzz::check(!q.price_min || !q.price_max || *q.price_min <= *q.price_max, "a price range with min over max");
+  });
   return 0;
 }

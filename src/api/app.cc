@@ -40,14 +40,14 @@ Response error_response(ErrorCode code, const std::string& message, int retry_af
   return r;
 }
 
-namespace {
-
 Response json_response(int status, const json::value& v) {
   Response r;
   r.status = status;
   r.body = to_json_text(v);
   return r;
 }
+
+namespace {
 
 json::value report_json(const Report& r) { return to_json(r); }
 

@@ -83,6 +83,8 @@ class App final : public Handler {
   std::unique_ptr<ListCache> list_cache_;  // nullptr: lists always read from the store
 };
 
+// A JSON answer with `status`.
+Response json_response(int status, const boost::json::value& v);
 // The JSON error body {"message", "code"} with the status of `code`.
 Response error_response(ErrorCode code, const std::string& message, int retry_after = 0);
 int http_status(ErrorCode code);

@@ -22,13 +22,6 @@ namespace json = boost::json;
 
 namespace {
 
-Response json_answer(int status, const json::value& v) {
-  Response r;
-  r.status = status;
-  r.body = to_json_text(v);
-  return r;
-}
-
 // The `n` best products of a matrix by match (missing last), leaving `exclude` out.
 json::array top(const search::ScoreMatrix& m, size_t n, const std::string& exclude) {
   const auto& match = m.column(search::Score::match);
@@ -89,7 +82,7 @@ void App::add_embedding_routes() {
       photos.push_back(std::move(photo));
     }
     auto e = s_.analysis->embed(p.sub, in.id, photos);
-    return json_answer(200, json::object{{"product_id", e.product_id},
+    return json_response(200, json::object{{"product_id", e.product_id},
                                          {"embedding_computed", true},
                                          {"vector_dimension", e.dimension},
                                          {"image_count", e.count()},
@@ -103,7 +96,7 @@ void App::add_embedding_routes() {
     auto version = s_.analysis->model_version();
     auto m = s_.analysis->score(ref, version);
     if (!m) throw not_found("No embedding of product " + id + " (POST /embeddings/compute first)");
-    return json_answer(200, json::object{{"reference_product_id", id},
+    return json_response(200, json::object{{"reference_product_id", id},
                                          {"similarities_computed", m->size()},
                                          {"top_similar", top(*m, 10, id)},
                                          {"s3_key", analysis::Matrices::key(version, id)},
@@ -116,7 +109,7 @@ void App::add_embedding_routes() {
     similarity_reference(p, id);
     auto m = s_.analysis->matrices().load(s_.analysis->model_version(), id);
     if (!m) throw not_found("No similarity matrix of product " + id + " (POST /embeddings/similarity first)");
-    return json_answer(200, json::object{{"reference_product_id", id},
+    return json_response(200, json::object{{"reference_product_id", id},
                                          {"model_version", m->model_version},
                                          {"similarities", top(*m, 50, id)}});
   });

@@ -18,13 +18,6 @@ uploads::ImageFiles& need(uploads::ImageFiles* images) {
   return *images;
 }
 
-Response json_answer(int status, const json::value& v) {
-  Response r;
-  r.status = status;
-  r.body = to_json_text(v);
-  return r;
-}
-
 }  // namespace
 
 Report App::with_browser_urls(Report r) {
@@ -48,7 +41,7 @@ void App::add_file_routes() {
     auto p = authenticate(req);
     auto& images = need(s_.images);
     auto stored = images.upload(p.sub, params.at("name"), req.body);
-    return json_answer(201, json::object{{"key", stored.key}, {"url", stored.url}});
+    return json_response(201, json::object{{"key", stored.key}, {"url", stored.url}});
   });
 
   router_.add("PUT", "/user/avatar", [this](const Request& req, const Params&) {
@@ -71,7 +64,7 @@ void App::add_file_routes() {
         spdlog::warn("previous avatar {} not deleted: {}", before.avatar_url, e.what());
       }
     }
-    return json_answer(200, json::object{{"avatarUrl", stored.url}});
+    return json_response(200, json::object{{"avatarUrl", stored.url}});
   });
 
   if (s_.file_urls && s_.images) {

@@ -20,13 +20,6 @@ using search::Score;
 
 namespace {
 
-Response json_answer(int status, const json::value& v) {
-  Response r;
-  r.status = status;
-  r.body = to_json_text(v);
-  return r;
-}
-
 // Scores leave rounded to 4 decimals (enough to rank and to show); a missing one is null.
 json::value score_value(float v) {
   if (std::isnan(v)) return nullptr;
@@ -144,7 +137,7 @@ void App::add_search_routes() {
       if (prod.series) o["series"] = *prod.series;
       items.push_back(std::move(o));
     }
-    return json_answer(200, json::object{{"products", std::move(items)},
+    return json_response(200, json::object{{"products", std::move(items)},
                                          {"total", page.total},
                                          {"page", page.page},
                                          {"limit", page.limit}});
@@ -163,7 +156,7 @@ void App::add_search_routes() {
     o["analysis"] = index_analysis(*res.matrix, row, res.snapshot ? &res.snapshot->snapshot : nullptr);
     o["isFavorite"] = std::find(res.report.favorites.begin(), res.report.favorites.end(), pid) !=
                       res.report.favorites.end();
-    return json_answer(200, o);
+    return json_response(200, o);
   });
 
   router_.add("GET", "/reports/{id}/favorites", [this](const Request& req, const Params& params) {
@@ -180,7 +173,7 @@ void App::add_search_routes() {
       o["scores"] = row < res.matrix->size() ? json::value(scores_json(*res.matrix, row)) : json::value(nullptr);
       items.push_back(std::move(o));
     }
-    return json_answer(200, json::object{{"favorites", std::move(items)}, {"total", items.size()}});
+    return json_response(200, json::object{{"favorites", std::move(items)}, {"total", items.size()}});
   });
 
   router_.add("GET", "/reports/{id}/export", [this](const Request& req, const Params& params) {
