@@ -11,8 +11,8 @@ packages=(
   libsqlite3-dev libssl-dev libcurl4-openssl-dev libsodium-dev
   libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  # export ZIPs and similarity matrices (.npz)
-  libzip-dev
+  # export ZIPs and similarity matrices (.npz); the export CSV read back as a catalog (libcsv)
+  libzip-dev libcsv-dev
   # visual analysis: OpenCV 4.6's core and imgproc only (not libopencv-dev's 150 packages,
   # nor imgcodecs and the ~145 libraries it loads); images are decoded and encoded with
   # libjpeg-turbo, libpng and libwebp directly (src/codec)

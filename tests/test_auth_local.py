@@ -56,9 +56,11 @@ def main():
         status, _ = server.json("POST", "/auth/login", {"username": "tom", "password": "Brand-new-1"})
         assert status == 200
 
-        # jose-minted tokens with K9's key format are accepted; the hostile ones are not.
+        # jose-minted tokens with K9's key format are accepted; the hostile ones are not. Their
+        # user must exist: K9 refuses local tokens of users it does not know (or deleted).
+        jose_sub = server.run("users", "add", "jose-user", "--password", "Correct-horse-3").stdout.split("(sub ")[1][:-2]
         now = int(time.time())
-        claims = {"sub": "0b0e0000-0000-4000-8000-0000000j0se0", "iss": "k9-local", "aud": "k9", "token_use": "id",
+        claims = {"sub": jose_sub, "iss": "k9-local", "aud": "k9", "token_use": "id",
                   "cognito:username": "jose-user", "name": "Jose Minted", "email": "jose@example.com",
                   "iat": now, "exp": now + 600}
         key = newest_key(server)
@@ -92,6 +94,36 @@ def main():
         assert header_of(again["idToken"])["kid"] == new_kid
         status, jwks = server.json("GET", "/.well-known/jwks.json")
         assert [k["kid"] for k in jwks["keys"]] == [new_kid, old_kid], jwks
+
+        # `k9 users delete` while serving: the user's tokens are refused within 5 s (the
+        # server rereads a user at most every 5 s), sign-in and refresh at once; others go on.
+        server.run("users", "add", "dora", "--password", "Correct-horse-4")
+        status, dora = server.json("POST", "/auth/login", {"username": "dora", "password": "Correct-horse-4"})
+        assert status == 200, dora
+        for token in (dora["idToken"], dora["accessToken"]):
+            assert server.json("GET", "/user/profile", token=token)[0] == 200
+        deleted_at = time.time()
+        out = server.run("users", "delete", "dora").stdout
+        assert "deleted dora" in out and "1 refresh tokens revoked" in out and "kept" in out, out
+        while True:
+            status, refused = server.json("GET", "/reports", token=dora["idToken"])
+            if status == 401 or time.time() > deleted_at + 8:
+                break
+            time.sleep(0.2)
+        assert status == 401 and refused["message"] == "user no longer exists", (status, refused)
+        assert time.time() - deleted_at < 7, time.time() - deleted_at
+        assert server.json("GET", "/user/profile", token=dora["accessToken"])[0] == 401
+        status, r = server.json("POST", "/auth/login", {"username": "dora", "password": "Correct-horse-4"})
+        assert status == 401 and r["message"] == "Incorrect username or password.", r
+        status, r = server.json("POST", "/auth/refresh", {"username": "dora", "refreshToken": dora["refreshToken"]})
+        assert status == 401, r
+        assert server.json("GET", "/user/profile", token=again["idToken"])[0] == 200  # alice still signs in
+        missing = server.run("users", "delete", "dora", check=False)
+        assert missing.returncode != 0 and "no such user: dora" in missing.stderr, missing.stderr
+        # A new dora is someone else: the old dora's tokens stay refused, the new one's work.
+        new_dora = server.add_user("dora", "Correct-horse-5")
+        assert server.json("GET", "/user/profile", token=dora["idToken"])[0] == 401
+        assert server.json("GET", "/user/profile", token=new_dora)[0] == 200
 
         # Throttling: 5 failures per user in 15 minutes, the same for unknown users.
         for user in ("alice", "nobody"):

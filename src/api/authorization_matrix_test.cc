@@ -1,5 +1,5 @@
 // The authorization matrix: every route and method of the router x {no token, forged tokens,
-// expired token, another user's token, the owner's token}, through the Handler on a real
+// expired token, a deleted user's token, another user's token, the owner's token}, through the Handler on a real
 // SQLite file and real local tokens. Each case must answer its expected status and change
 // nothing in the store, or (where a write is the point) only the caller's own items. The
 // whole store is snapshot from the SQLite file, and every file from the blob folder, before
@@ -63,7 +63,8 @@ struct MatrixRow {
   Answer no_token, forged, expired, other_user, owner;
 };
 
-// A route that needs a token: no, forged and expired tokens are 401 and change nothing.
+// A route that needs a token: no, forged and expired tokens (and a deleted user's, which the
+// `forged` answer covers) are 401 and change nothing.
 MatrixRow protected_route(std::string method, std::string pattern, std::string body, Answer other_user,
                           Answer owner) {
   Answer refused{401, Writes::none};
@@ -264,6 +265,8 @@ class AuthorizationMatrixTest : public testing::Test {
     services.products = products_.get();
     services.embeddings = embeddings_.get();
     app_ = std::make_unique<App>(std::move(services));
+    // As `k9 serve` wires it: a deleted user's tokens are refused once the gate rereads them.
+    issuer_->require_live_accounts(*creds_, {}, &gate_clock_);
 
     auto alice = creds_->add("alice", "correct-horse-1", false, "Alice");
     auto bob = creds_->add("bob", "correct-horse-2", false, "Bob");
@@ -278,11 +281,20 @@ class AuthorizationMatrixTest : public testing::Test {
         7200);
     LocalIssuer old(*keys_, {}, past);
     expired_ = old.issue(alice).id_token;
-    // Both users have a profile and a report, so a refused request has something to harm.
-    for (auto* token : {&alice_, &bob_}) {
+    // A deleted user: carol has a profile and a report, then `k9 users delete carol` (her
+    // credential and refresh tokens go, her data stays), and the gate's ttl passes.
+    auto carol = creds_->add("carol", "correct-horse-3", false, "Carol");
+    deleted_ = issuer_->issue(carol).id_token;
+    // Every user has a profile and a report, so a refused request has something to harm.
+    for (auto* token : {&alice_, &bob_, &deleted_}) {
       ASSERT_EQ(call("GET", "/user/profile", "", *token).status, 200);
       new_report(*token);
     }
+    ASSERT_TRUE(auth_->login("carol", "correct-horse-3", "127.0.0.1").tokens);
+    ASSERT_TRUE(creds_->remove("carol"));
+    ASSERT_EQ(refresh_->revoke_user("carol"), 1u);
+    ASSERT_EQ(call("GET", "/user/profile", "", deleted_).status, 200);  // not reread yet: within the ttl
+    gate_clock_.advance(issuer_->account_gate()->options().ttl.count());
   }
   void TearDown() override {
     app_.reset();
@@ -405,7 +417,9 @@ class AuthorizationMatrixTest : public testing::Test {
   std::unique_ptr<analysis::Matrices> matrices_;
   std::unique_ptr<analysis::ReportAnalysis> analysis_;
   std::unique_ptr<App> app_;
-  std::string alice_, bob_, expired_, alice_sub_, bob_sub_;
+  identity::testing::FakeClock gate_clock_{
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
+  std::string alice_, bob_, expired_, deleted_, alice_sub_, bob_sub_;
   std::map<std::string, std::string> forged_;
   int cases_ = 0;
 };
@@ -425,10 +439,19 @@ TEST_F(AuthorizationMatrixTest, EveryCallerGetsItsAnswerAndChangesOnlyWhatItMay)
     check_case(row, "no token", "", "", row.no_token);
     for (auto& [kind, token] : forged_) check_case(row, "forged token (" + kind + ")", token, "", row.forged);
     check_case(row, "expired token", expired_, "", row.expired);
+    check_case(row, "a deleted user's token", deleted_, "", row.forged);
     check_case(row, "another user's token", bob_, bob_sub_, row.other_user);
     check_case(row, "the owner's token", alice_, alice_sub_, row.owner);
   }
-  EXPECT_EQ(cases_, static_cast<int>(matrix().size()) * 7);
+  EXPECT_EQ(cases_, static_cast<int>(matrix().size()) * 8);
+}
+
+// Issue 3's last hostile token, on its own: a deleted user's still-unexpired token is refused
+// on every route that needs a token (as a forged one), and nothing stored changes, their own
+// profile and reports included.
+TEST_F(AuthorizationMatrixTest, ADeletedUsersTokenIsRefusedEverywhereAndChangesNothing) {
+  for (auto& row : matrix()) check_case(row, "a deleted user's token", deleted_, "", row.forged);
+  EXPECT_EQ(cases_, static_cast<int>(matrix().size()));
 }
 
 // The snapshot sees every write: a sanity check that the matrix's "unchanged" means something.

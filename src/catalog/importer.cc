@@ -68,11 +68,15 @@ class ProductImport {
         blobs_(blobs) {}
 
   Outcome run(const CatalogLine& line, size_t& images, size_t& image_errors) {
+    if (!line.problem.empty()) {  // a CSV product with a bad row, or a row of no product
+      problem_(line.subject(), line.problem);
+      return Outcome::failed;
+    }
     Product p;
     try {
       p = parse_catalog_product(line);
     } catch (const std::exception& e) {
-      problem_("line " + std::to_string(line.number), e.what());
+      problem_(line.subject(), line.id.empty() ? std::string(e.what()) : line.where + ": " + e.what());
       return Outcome::failed;
     }
     std::vector<std::string> files;
@@ -168,9 +172,11 @@ vision::Selection to_vision_selection(const Selection& s) {
 ImportSummary import_catalog(const std::filesystem::path& dir, repo::ProductRepository& products,
                              repo::EmbeddingRepository& embeddings, const vision::Extractor& extractor,
                              ImportListener& listener, ImportOptions options) {
-  auto lines = read_catalog_lines(dir);
+  auto source = read_catalog(dir);
+  auto& lines = source.lines;
   ImportSummary summary;
   summary.total = lines.size();
+  summary.skipped = source.skipped;
   std::mutex mutex;
   std::function<void(const std::string&, const std::string&)> problem = [&](const std::string& s, const std::string& m) {
     std::lock_guard lock(mutex);

@@ -1,12 +1,13 @@
-// `k9 catalog import DIR`: stores a catalog folder's products and their embeddings for the
-// active model version.
+// `k9 catalog import DIR`: stores a catalog folder's products (products.jsonl, or the export
+// CSV layout: catalog_folder.h, catalog_csv.h) and their embeddings for the active model version.
 //  - Idempotent: each product's content hash (SHA-256 of its JSON line and of every image and
 //    mask file it names) is kept on the product and on its embedding; a product whose hash
 //    and embedding are unchanged is skipped, so a re-import changes only what changed.
 //  - Resumable: products are committed one by one, so an interrupted import, run again,
 //    skips what was done and goes on.
-//  - Forgiving: a bad line, a missing file or an image the extractor refuses is reported
-//    with the product id (ImportListener::problem) and the import goes on; a product keeps
+//  - Forgiving: a bad line (a CSV product with a bad row), a missing file or an image the
+//    extractor refuses is reported with the product id, else the line or row
+//    (ImportListener::problem), and the import goes on; a product keeps
 //    the vectors of its good images, and one with none gets no embedding.
 //  - Images and masks are copied into the blob store (options.images) as
 //    catalog/<product>/<sha-256 prefix>.<ext> and the product names those keys, so that
@@ -28,6 +29,7 @@ namespace k9::catalog {
 struct ImportSummary {
   size_t total = 0, added = 0, updated = 0, unchanged = 0, failed = 0;
   size_t images = 0, image_errors = 0;
+  size_t skipped = 0;  // CSV rows of type REFERENCE (not catalog products)
 };
 
 class ImportListener {
@@ -35,7 +37,7 @@ class ImportListener {
   virtual ~ImportListener() = default;
   // After each product; calls are serialised.
   virtual void progress(size_t done, size_t total) {}
-  // `subject` is a product id, or "line N" when there is none.
+  // `subject` is a product id, or "line N" ("row N" in a CSV) when there is none.
   virtual void problem(const std::string& subject, const std::string& message) {}
 };
 

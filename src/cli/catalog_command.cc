@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "analysis/catalog_snapshots.h"
 #include "catalog/demo/demo_catalog.h"
 #include "catalog/snapshot/builder.h"
 #include "catalog/importer.h"
@@ -43,11 +44,24 @@ int import_catalog_command(const Config& config, const std::filesystem::path& di
   progress.finish();
   out << "imported " << dir.string() << " (" << extractor.model_version() << "): " << s.total << " products, "
       << s.added << " added, " << s.updated << " updated, " << s.unchanged << " unchanged, " << s.failed
-      << " failed; " << s.images << " images analysed, " << s.image_errors << " image problems\n";
+      << " failed; " << s.images << " images analysed, " << s.image_errors << " image problems";
+  if (s.skipped) out << "; " << s.skipped << " REFERENCE rows skipped";
+  out << "\n";
   auto path = catalog::snapshot::snapshot_path(config.data, extractor.model_version());
   auto snap = catalog::snapshot::ensure_snapshot(products, embeddings, extractor.model_version(), path);
   out << "snapshot " << path.string() << ": " << snap.products << " products, " << snap.vectors << " vectors"
       << (snap.rebuilt ? " (rebuilt)" : " (up to date)") << "\n";
+  // AWS mode: servers elsewhere (and Lambdas) read the snapshot from the blob store.
+  if (config.blobs.rfind("s3://", 0) == 0 && std::filesystem::exists(path)) {
+    try {
+      bool uploaded = analysis::publish_snapshot(*blobs.store, extractor.model_version(), path);
+      out << "snapshot " << (uploaded ? "uploaded to " : "already in ") << "the blob store as "
+          << analysis::snapshot_key(extractor.model_version()) << "\n";
+    } catch (const std::exception& e) {
+      out << "problem: snapshot not uploaded to the blob store (run the import again): " << e.what() << "\n";
+      return 2;
+    }
+  }
   return s.failed ? 2 : 0;
 }
 

@@ -108,6 +108,12 @@ int main(int argc, char** argv) {
   std::string revoke_user;
   revoke_cmd->add_option("NAME", revoke_user, "username")->required();
 
+  auto* delete_cmd = users_cmd->add_subcommand(
+      "delete", "delete a local user's sign-in: password and refresh tokens go, and tokens already issued are "
+                "refused by a running k9 serve within 5 seconds; the user's profile, reports and files are kept");
+  std::string delete_user;
+  delete_cmd->add_option("NAME", delete_user, "username")->required();
+
   auto* keys_cmd = app.add_subcommand("keys", "manage local-mode token signing keys (<data>/keys)");
   keys_cmd->require_subcommand(1);
   auto* rotate_cmd = keys_cmd->add_subcommand(
@@ -163,7 +169,7 @@ int main(int argc, char** argv) {
       demo_options.import = !demo_no_import;
       return cli::demo_catalog_command(config, demo_options, std::cout);
     }
-    const bool local_command = *add_cmd || *revoke_cmd || *rotate_cmd || *token_cmd;
+    const bool local_command = *add_cmd || *revoke_cmd || *delete_cmd || *rotate_cmd || *token_cmd;
     if (local_command && config.auth != "local")
       throw Error(ErrorCode::bad_request, "this command manages local-mode identities; it does nothing with --auth " +
                                               config.auth);
@@ -179,6 +185,17 @@ int main(int argc, char** argv) {
       cli::Runtime runtime(config);
       std::cout << "revoked " << runtime.refresh_tokens().revoke_user(revoke_user) << " refresh tokens of "
                 << revoke_user << "\n";
+      return 0;
+    }
+    if (*delete_cmd) {
+      cli::Runtime runtime(config);
+      auto c = runtime.credentials().remove(delete_user);
+      if (!c) throw Error(ErrorCode::not_found, "no such user: " + delete_user);
+      const size_t revoked = runtime.refresh_tokens().revoke_user(c->username);
+      std::cout << "deleted " << c->username << " (sub " << c->sub << "): cannot sign in any more, " << revoked
+                << " refresh tokens revoked; tokens already issued are refused within "
+                << identity::local::AccountGateOptions{}.ttl.count()
+                << " s. Their profile, reports and files are kept.\n";
       return 0;
     }
     if (*add_cmd) {

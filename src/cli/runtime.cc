@@ -93,6 +93,7 @@ Runtime::Runtime(const Config& c) {
     keys_ = std::make_unique<identity::local::KeyStore>(c.data);
     issuer_ = std::make_unique<identity::local::LocalIssuer>(*keys_);
     credentials_ = std::make_unique<identity::local::CredentialRepository>(*store_, tables_.identities);
+    issuer_->require_live_accounts(*credentials_);  // a deleted user's tokens stop within 5 s
     refresh_tokens_ = std::make_unique<identity::local::RefreshTokenRepository>(*store_, tables_.refresh_tokens);
     throttle_ = std::make_unique<identity::local::LoginThrottle>();
     identity::local::LocalAuthOptions auth_options;
@@ -134,7 +135,10 @@ Runtime::Runtime(const Config& c) {
   embeddings_ = std::make_unique<repo::EmbeddingRepository>(*store_, tables_);
   jobs_ = std::make_unique<jobs::JobQueue>(*store_, tables_.jobs);
   extractor_ = std::make_unique<vision::ClassicExtractor>();
-  snapshots_ = std::make_unique<analysis::CatalogSnapshots>(c.data);
+  // AWS mode: the snapshot `k9 catalog import` published to S3 is fetched from there
+  // (checked once a minute), so a server or Lambda needs nothing in its data folder.
+  snapshots_ = std::make_unique<analysis::CatalogSnapshots>(
+      c.data, std::chrono::seconds(1), c.blobs.rfind("s3://", 0) == 0 ? blobs_.get() : nullptr);
   matrix_cache_ = std::make_unique<search::MatrixCache>(c.matrix_cache_bytes);
   matrices_ = std::make_unique<analysis::Matrices>(*blobs_, *matrix_cache_);
   analysis_ = std::make_unique<analysis::ReportAnalysis>(*reports_, *embeddings_, *images_, *extractor_, *snapshots_,
@@ -146,6 +150,7 @@ Runtime::Runtime(const Config& c) {
   services.analysis = analysis_.get();
   services.jobs = jobs_.get();
   services.products = products_.get();
+  services.embeddings = embeddings_.get();
   services.analysis_queued = [this] {
     if (workers_) workers_->wake();
   };
@@ -154,7 +159,9 @@ Runtime::Runtime(const Config& c) {
 
 void Runtime::start_workers() {
   if (workers_ || analysis_workers_ == 0) return;  // 0: this server queues analyses, others run them
-  // No snapshot file yet (a new data folder, or DynamoDB's catalog): build it from the store.
+  // No snapshot file yet (a new data folder, or DynamoDB's catalog): fetch it from the blob
+  // store (AWS mode), else build it from the store.
+  if (!std::filesystem::exists(snapshots_->path(extractor_->model_version()))) snapshots_->current(extractor_->model_version());
   if (!std::filesystem::exists(snapshots_->path(extractor_->model_version()))) {
     try {
       snapshots_->ensure(*products_, *embeddings_, extractor_->model_version());

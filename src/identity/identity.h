@@ -18,6 +18,7 @@ struct Principal {
   std::string email;
   std::string token_use;  // "id" or "access"
   int64_t expires_at = 0; // the token's exp, unix seconds
+  int64_t issued_at = 0;  // the token's iat, unix seconds (0: none)
 };
 
 // Contract: verify() accepts exactly the tokens this deployment issued or trusts, and nothing
@@ -25,6 +26,8 @@ struct Principal {
 // expired, not-yet-valid, wrongly signed, wrong-issuer or wrong-token_use token. It takes the
 // raw token (the caller strips "Bearer "). Thread-safe; cheap on the hot path (verified tokens
 // are cached until their exp, bounded size).
+// Local mode also refuses the tokens of a user deleted since (`k9 users delete`), within 5 s
+// (local/account_gate.h).
 class TokenVerifier {
  public:
   virtual ~TokenVerifier() = default;

@@ -90,6 +90,18 @@ Snapshot::Snapshot(const char* data, size_t size) : data_(data), size_(size) {
     for (auto& row : blocks_[b].colour)
       for (uint16_t c : row) code_max = std::max(code_max, c);
   if (blocks > 0 && code_max >= h.palette_count) bad("a colour code lies outside the palette");
+
+  ScoringColumns& c = scoring_;
+  const size_t n = h.product_count, width = std::max<size_t>(1, h.max_id_length);
+  c.first_vector.resize(n + 1), c.type_term.resize(n), c.material_term.resize(n), c.unitless.resize(n);
+  c.length_mm.resize(n), c.width_mm.resize(n), c.thickness_mm.resize(n), c.ids.resize(n * width);
+  for (size_t i = 0; i < n; ++i) {
+    const ProductRecord& r = records_[i];
+    c.first_vector[i] = r.first_vector, c.type_term[i] = r.type_term, c.material_term[i] = r.material_term;
+    c.unitless[i] = r.unitless, c.length_mm[i] = r.length_mm, c.width_mm[i] = r.width_mm, c.thickness_mm[i] = r.thickness_mm;
+    std::memcpy(c.ids.data() + i * width, strings_ + r.id.offset, r.id.length);
+  }
+  c.first_vector[n] = h.vector_count;
 }
 
 Snapshot::Snapshot(Snapshot&& o) noexcept { *this = std::move(o); }
@@ -100,6 +112,7 @@ Snapshot& Snapshot::operator=(Snapshot&& o) noexcept {
     data_ = std::exchange(o.data_, nullptr);
     size_ = std::exchange(o.size_, 0);
     records_ = o.records_, terms_ = o.terms_, strings_ = o.strings_, palette_ = o.palette_, blocks_ = o.blocks_;
+    scoring_ = std::move(o.scoring_);
   }
   return *this;
 }

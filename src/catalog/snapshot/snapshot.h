@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "catalog/snapshot/display.h"
 #include "catalog/snapshot/snapshot_format.h"
@@ -46,6 +47,20 @@ class Snapshot {
   // Display values of product i, from its first photo (display.h); zeros without photos.
   Display display(size_t i) const;
 
+  // What scoring (search/scorer.h) reads of every product, as columns derived from the records
+  // when the file is opened (the records are 112 bytes apart; these take 21 bytes a product,
+  // plus the padded ids): first_vector has product_count + 1 entries, product i's vectors being
+  // first_vector[i] .. first_vector[i + 1]; ids are the product ids, each padded with '\0' to
+  // max(1, max_id_length) bytes, concatenated (search::ScoreMatrix::ids).
+  struct ScoringColumns {
+    std::vector<uint32_t> first_vector;
+    std::vector<uint16_t> type_term, material_term;
+    std::vector<uint8_t> unitless;
+    std::vector<float> length_mm, width_mm, thickness_mm;
+    std::string ids;
+  };
+  const ScoringColumns& scoring() const { return scoring_; }
+
  private:
   Snapshot(const char* data, size_t size);
   const char* data_ = nullptr;
@@ -55,6 +70,7 @@ class Snapshot {
   const char* strings_ = nullptr;
   const PaletteEntry* palette_ = nullptr;
   const VectorBlock* blocks_ = nullptr;
+  ScoringColumns scoring_;
 };
 
 }  // namespace k9::catalog::snapshot

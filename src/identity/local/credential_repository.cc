@@ -141,6 +141,15 @@ std::optional<Credential> CredentialRepository::verify_password(const std::strin
   return to_credential(*item);
 }
 
+std::optional<Credential> CredentialRepository::remove(const std::string& username) {
+  if (!is_valid_username(username)) return std::nullopt;
+  auto item = guarded([&] {
+    return store_.remove(store::DeleteRequest{table_, {{"username", AttributeValue::S(username)}}, "", {}, {}});
+  });
+  if (!item) return std::nullopt;
+  return to_credential(*item);
+}
+
 Credential CredentialRepository::set_password(const std::string& username, const std::string& new_password) {
   validate_username(username);
   validate_password(new_password, "newPassword");

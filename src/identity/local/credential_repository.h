@@ -23,6 +23,8 @@
 //    policy (the session stays open for another try); then, conditioned on the same
 //    challenge_hash still being stored, replaces the hash, clears `temporary` and removes the
 //    session. A session used once (or raced by another answer) is unauthorized.
+//  - remove() deletes the user's item (password hash, open session: the sign-in identity) and
+//    answers what it was; nullopt for an unknown user. Nothing else of the user is touched.
 //  - Store unavailability surfaces as k9::Error(unavailable). Thread-safe if the store is.
 #pragma once
 #include <mutex>
@@ -58,6 +60,7 @@ class CredentialRepository {
                  const std::string& name = "", const std::string& email = "");
   std::optional<Credential> find(const std::string& username);
   std::optional<Credential> verify_password(const std::string& username, const std::string& password);
+  std::optional<Credential> remove(const std::string& username);
   Credential set_password(const std::string& username, const std::string& new_password);
   void open_challenge(const std::string& username, const std::string& session, int64_t expires_at_unix);
   Credential answer_challenge(const std::string& username, const std::string& session,

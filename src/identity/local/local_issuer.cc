@@ -58,10 +58,20 @@ TokenSet LocalIssuer::issue(const Credential& c) const {
 Principal LocalIssuer::verify(std::string_view token) {
   if (token.empty()) reject("missing token");
   if (token.size() > kMaxTokenBytes) reject("token too large");
-  if (auto cached = cache_.find(token)) return *cached;
+  if (auto cached = cache_.find(token)) {
+    if (gate_) gate_->check(*cached);
+    return *cached;
+  }
   Principal p = check(token);
   cache_.insert(token, p);
+  if (gate_) gate_->check(p);
   return p;
+}
+
+AccountGate& LocalIssuer::require_live_accounts(CredentialRepository& credentials, AccountGateOptions gate_options,
+                                                const Clock* clock) {
+  gate_ = std::make_unique<AccountGate>(credentials, gate_options, clock ? *clock : clock_);
+  return *gate_;
 }
 
 Principal LocalIssuer::check(std::string_view token) const {
@@ -83,6 +93,7 @@ Principal LocalIssuer::check(std::string_view token) const {
   p.name = string_claim(claims, "name");
   p.email = string_claim(claims, "email");
   p.expires_at = claims.at("exp").to_number<int64_t>();
+  if (const json::value* iat = claims.if_contains("iat"); iat && iat->is_int64()) p.issued_at = iat->as_int64();
   return p;
 }
 

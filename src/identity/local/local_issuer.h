@@ -11,13 +11,18 @@
 //    until their exp; a cached token keeps verifying even if its key is rotated out, until
 //    clear_cache() is called. An unknown kid, and every issue(), first lets the KeyStore
 //    sync_with_folder() (rate-limited), so a `k9 keys rotate` run by another process is seen.
+//  - require_live_accounts() (wiring, before the first verify()): from then on verify() also
+//    refuses the token of a user that no longer exists (AccountGate: `k9 users delete`, seen
+//    within the gate's ttl), after every other check, cached or not.
 //  - Thread-safe.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/clock.h"
 #include "identity/identity.h"
+#include "identity/local/account_gate.h"
 #include "identity/local/credential.h"
 #include "identity/local/key_store.h"
 #include "identity/token_cache.h"
@@ -39,6 +44,11 @@ class LocalIssuer final : public TokenVerifier {
   TokenSet issue(const Credential& credential) const;
   Principal verify(std::string_view bearer_token) override;
 
+  // Owns the gate; `clock` null: the issuer's clock.
+  AccountGate& require_live_accounts(CredentialRepository& credentials, AccountGateOptions gate_options = {},
+                                     const Clock* clock = nullptr);
+  AccountGate* account_gate() { return gate_.get(); }
+
   void clear_cache() { cache_.clear(); }
   const IssuerOptions& options() const { return options_; }
 
@@ -49,6 +59,7 @@ class LocalIssuer final : public TokenVerifier {
   IssuerOptions options_;
   const Clock& clock_;
   TokenCache cache_;
+  std::unique_ptr<AccountGate> gate_;
 };
 
 }  // namespace k9::identity::local
