@@ -10,14 +10,19 @@
 //    vectors, has NaN colour and pattern scores.
 //  - Quantisation: a product colour is its palette entry (per snapshot, <= 16384 entries), so
 //    dE00 is a look-up table computed once per reference (3 x palette entries per reference
-//    photo); shares are bytes; histogram bins are bytes holding sqrt(h) * 255, so every
-//    Bhattacharyya coefficient is a dot product, normalised by the vectors' lengths (exactly
-//    what it is for histograms that sum to 1, and robust to the bytes' rounding). The
-//    reference side stays float. Accuracy against vision/scores.h is measured in
-//    scorer_test.cc (tolerances stated there).
-//  - Speed: vectors are scored 16 at a time (one lane each) with GCC vector extensions,
-//    compiled for AVX-512, AVX2 and baseline x86-64 and chosen at run time; the products are
-//    split over `threads` threads.
+//    photo, 16 entries at a time in float: vectorised CIEDE2000 with hue unit vectors instead
+//    of angles, within ~1e-4 dE00 of vision::ciede2000 but at exactly opposite hues, where
+//    the formula itself jumps); shares are bytes; histogram bins are bytes holding
+//    sqrt(h) * 255, so every Bhattacharyya coefficient is a dot product, normalised by the
+//    vectors' lengths (exactly what it is for histograms that sum to 1, and robust to the
+//    bytes' rounding). The reference side stays float (int16 on the VNNI path). Accuracy
+//    against vision/scores.h is measured in scorer_test.cc (tolerances stated there).
+//  - Speed: vectors are scored 16 at a time (one lane each): one kernel template, inlined
+//    into a function per instruction set (AVX-512 with VNNI: integer dot products; AVX-512;
+//    AVX2; baseline x86-64), chosen at run time (K9_SCORER_ISA=generic|avx2|avx512|avx512vnni
+//    forces one, for tests). Work is split over `threads` threads in claimed chunks of 2048
+//    products; type, material, shape and ids come from Snapshot::scoring() (columns made when
+//    the snapshot is opened), each chunk's 12 columns are computed in cache and streamed out.
 #pragma once
 #include <span>
 #include <string>
