@@ -178,7 +178,7 @@ TEST_F(ReportAnalysisTest, BadPhotosFailAtOnceNamingTheImage) {
   Product ref;
   ref.model = "Mine";
   ref.images.push_back({"", "images/u1/broken.jpg"});
-  disk_->put("images/u1/broken.jpg", std::string("\xFF\xD8\xFF\xE0 not really a jpeg", 24));
+  disk_->put("images/u1/broken.jpg", std::string("\xFF\xD8\xFF\xE0 not really a jpeg"));
   Report r = reports_->create("u1", "U", "Broken", ref, [&](const Report& created) {
     return std::vector<store::TransactItem>{ReportAnalysis::enqueue_item(*queue_, "u1", created.id)};
   });
