@@ -69,13 +69,13 @@ Report ReportRepository::create(const std::string& user_id, const std::string& a
                                 Product reference,
                                 const std::function<std::vector<store::TransactItem>(const Report&)>& also) {
   Report r;
-  r.id = new_uuid();
+  r.id = new_time_ordered_uuid();
   r.title = std::move(title);
   r.author = author;
   r.created_at = r.updated_at = r.date = iso8601_ms(clock_.now());
   r.analysis.status = "pending";
   r.analysis.model_version = kDefaultModelVersion;
-  if (reference.id.empty()) reference.id = new_uuid();
+  if (reference.id.empty()) reference.id = new_time_ordered_uuid();
   for (auto& img : reference.images)
     if (img.id.empty()) img.id = new_uuid();
   r.reference = std::move(reference);

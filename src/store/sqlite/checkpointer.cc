@@ -6,10 +6,6 @@
 
 namespace k9::store::sqlite {
 
-namespace {
-// WAL frames (pages) past which the log is restarted: 4096 frames = 16 MiB at 4 KiB pages.
-constexpr int kRestartFrames = 4096;
-}  // namespace
 
 Checkpointer::Checkpointer(const std::string& path, std::chrono::milliseconds interval)
     : interval_(interval), thread_([this, path] { loop(path); }) {}
@@ -44,10 +40,8 @@ void Checkpointer::loop(std::string path) {
     }
     int log_frames = 0, done = 0;
     int rc = sqlite3_wal_checkpoint_v2(conn->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &done);
-    if (rc == SQLITE_OK && log_frames >= kRestartFrames) {
-      // PASSIVE checkpoints never restart the log while readers come and go: under steady
-      // load the WAL would grow without bound. Past the limit, wait (busy timeout) for a
-      // moment without readers of old frames, and restart and truncate it.
+    if (rc == SQLITE_OK && stop && log_frames > 0 && done == log_frames) {
+      // The store is closing (the writer has stopped): empty the log file too.
       rc = sqlite3_wal_checkpoint_v2(conn->raw(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &done);
     }
     if (rc == SQLITE_OK && done > 0) {

@@ -2,9 +2,8 @@
 // (wal_autocheckpoint=0) so that no commit pays for copying the WAL into the database and
 // its fsync; this thread does it instead, on its own connection, with PASSIVE checkpoints
 // (never blocking the writer or readers) every `interval`, and once more when it stops.
-// When the WAL holds more than 16 MiB of frames it runs a TRUNCATE checkpoint, which waits
-// briefly for the writer and for readers of old frames, so that the log restarts and its
-// file shrinks: without it, steady reads keep PASSIVE checkpoints from ever restarting it.
+// It copies the bulk of the frames off the writer's path; the writer (group_commit.h) completes
+// a checkpoint itself past 16 MiB of WAL so that the log restarts. Nothing here blocks.
 #pragma once
 #include <chrono>
 #include <condition_variable>

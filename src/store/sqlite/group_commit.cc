@@ -1,5 +1,7 @@
 #include "store/sqlite/group_commit.h"
 
+#include <sqlite3.h>
+
 #include <future>
 
 #include "store/store.h"
@@ -12,8 +14,28 @@ struct GroupCommitWriter::Op {
   std::promise<void> done;
 };
 
-GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> connection, size_t max_group)
-    : conn_(std::move(connection)), max_group_(max_group), thread_([this] { loop(); }) {}
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> connection, size_t max_group, int restart_frames)
+    : conn_(std::move(connection)), max_group_(max_group), restart_frames_(restart_frames) {
+  sqlite3_wal_hook(conn_->raw(), &GroupCommitWriter::on_wal_commit, this);  // also keeps auto-checkpoints off
+  thread_ = std::thread([this] { loop(); });
+}
+
+int GroupCommitWriter::on_wal_commit(void* self, sqlite3*, const char*, int frames) {
+  static_cast<GroupCommitWriter*>(self)->wal_frames_ = frames;
+  return SQLITE_OK;
+}
+
+void GroupCommitWriter::keep_wal_bounded() {
+  if (wal_frames_ < restart_frames_) return;
+  int log = 0, done = 0;
+  // PASSIVE: never waits. BUSY (the background checkpointer is running) or readers of old
+  // frames leave it incomplete: the next group tries again.
+  if (sqlite3_wal_checkpoint_v2(conn_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK &&
+      done == log) {
+    restarts_.fetch_add(1, std::memory_order_relaxed);
+    wal_frames_ = 0;
+  }
+}
 
 GroupCommitWriter::~GroupCommitWriter() {
   {
@@ -52,6 +74,7 @@ void GroupCommitWriter::loop() {
     }
     commit_group(group);
     group.clear();
+    keep_wal_bounded();
   }
 }
 
