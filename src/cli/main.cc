@@ -1,5 +1,6 @@
 // k9: the one binary. `k9 serve` runs the embedded server; the other commands manage it.
 #include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -22,8 +23,14 @@ void setup_logging() {
   // request, written by the HTTP server) goes to stdout.
   spdlog::set_default_logger(spdlog::stderr_logger_mt("k9"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
-  auto access = spdlog::stdout_logger_mt("access");
+  // The access log is buffered (stdio's buffer when stdout is a file or pipe) and flushed
+  // every second: a write(2) per request cost a fifth of GET throughput. A crash may lose
+  // the last second of access lines; operational messages (stderr) are written at once.
+  auto access = std::make_shared<spdlog::logger>(
+      "access", std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cout, /*force_flush=*/false));
   access->set_pattern("%v");
+  spdlog::register_logger(access);
+  spdlog::flush_every(std::chrono::seconds(1));
 }
 
 int serve(const cli::Config& config) {
@@ -49,6 +56,7 @@ int serve(const cli::Config& config) {
   spdlog::info("k9 listening on http://{}:{} (data {})", config.host, server.port(), config.data.string());
   http::run_until_signal(server, std::chrono::seconds(10));
   runtime.stop_workers();  // a running analysis finishes first; one cut short is taken up at the next start
+  if (auto access = spdlog::get("access")) access->flush();
   spdlog::info("k9 stopped");
   return 0;
 }
