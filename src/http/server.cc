@@ -54,8 +54,9 @@ Shared::Shared(ServerOptions options, api::Handler& h)
     : opts(checked(std::move(options))),
       base_path(normalize_base_path(opts.base_path)),
       handler(h),
-      access_log(access_logger()),
-      ioc(opts.io_threads) {}
+      access_log(access_logger()) {
+  for (int i = 0; i < opts.io_threads; ++i) iocs.push_back(std::make_unique<asio::io_context>(1));
+}
 
 Shared::~Shared() = default;
 
@@ -102,7 +103,7 @@ struct Server::Impl {
   }
 
   void accept() {
-    acceptor->async_accept(asio::make_strand(sh->ioc),
+    acceptor->async_accept(sh->next_context().get_executor(),
                            [this](boost::system::error_code ec, tcp::socket socket) {
                              on_accept(ec, std::move(socket));
                            });
@@ -143,7 +144,7 @@ struct Server::Impl {
   std::unique_ptr<detail::Shared> sh;
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> retry_timer;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   uint16_t port = 0;
 
@@ -173,12 +174,12 @@ void Server::start() {
     if (!ec) {
       endpoint = tcp::endpoint(address, o.port);
     } else {  // a host name such as "localhost"
-      tcp::resolver resolver(sh.ioc);
+      tcp::resolver resolver(sh.ioc());
       auto results = resolver.resolve(o.host, std::to_string(o.port));
       if (results.empty()) throw std::runtime_error("no address");
       endpoint = results.begin()->endpoint();
     }
-    im.acceptor.emplace(asio::make_strand(sh.ioc));
+    im.acceptor.emplace(sh.ioc());
     im.acceptor->open(endpoint.protocol());
     im.acceptor->set_option(asio::socket_base::reuse_address(true));
     im.acceptor->bind(endpoint);
@@ -191,11 +192,11 @@ void Server::start() {
   }
   im.retry_timer.emplace(im.acceptor->get_executor());
   sh.pool.emplace(static_cast<size_t>(o.handler_threads));
-  im.work.emplace(sh.ioc.get_executor());
+  for (auto& ioc : sh.iocs) im.work.push_back(asio::make_work_guard(*ioc));
   im.accept();
   im.threads.reserve(static_cast<size_t>(o.io_threads));
   for (int i = 0; i < o.io_threads; ++i) {
-    im.threads.emplace_back([&ioc = sh.ioc] {
+    im.threads.emplace_back([&ioc = *sh.iocs[static_cast<size_t>(i)]] {
       for (;;) {
         try {
           ioc.run();
@@ -247,8 +248,8 @@ void Server::stop(std::chrono::milliseconds grace) {
   // 3. Close what is left and stop the io threads.
   sh.for_each_session([](detail::SessionControl& s) { s.force_close(); });
   sh.wait_no_sessions_until(SteadyClock::now() + std::chrono::milliseconds(200));
-  im.work.reset();
-  sh.ioc.stop();
+  im.work.clear();
+  for (auto& ioc : sh.iocs) ioc->stop();
   for (auto& t : im.threads) t.join();
   im.threads.clear();
   {

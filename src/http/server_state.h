@@ -25,7 +25,7 @@ class logger;
 
 namespace k9::http::detail {
 
-// What the server needs from a session while stopping. Both post to the session's strand.
+// What the server needs from a session while stopping. Both post to the session's io_context.
 class SessionControl {
  public:
   virtual ~SessionControl() = default;
@@ -64,9 +64,15 @@ struct Shared {
   Registry sessions;
   size_t session_count = 0;
 
-  // Declared after the registry (sessions leave it from their destructors) and the pool
-  // after the io_context (queued handler tasks own sessions whose sockets need it).
-  boost::asio::io_context ioc;
+  // One io_context per io thread (each run by that thread alone, concurrency hint 1): a
+  // connection lives on one of them, chosen round-robin at accept, so no scheduler lock or
+  // strand is shared between threads. Declared after the registry (sessions leave it from
+  // their destructors) and the pool after them (queued handler tasks own sessions whose
+  // sockets need their context).
+  std::vector<std::unique_ptr<boost::asio::io_context>> iocs;
+  std::atomic<size_t> next_ioc{0};
+  boost::asio::io_context& ioc() { return *iocs.front(); }  // the acceptor's
+  boost::asio::io_context& next_context() { return *iocs[next_ioc.fetch_add(1) % iocs.size()]; }
   std::optional<boost::asio::thread_pool> pool;
 };
 
@@ -82,7 +88,7 @@ void Shared::for_each_session(F f) {
   for (auto& s : live) f(*s);
 }
 
-// Starts serving an accepted connection (socket already bound to its own strand).
+// Starts serving an accepted connection (socket already bound to its io_context).
 void start_session(Shared& shared, boost::asio::ip::tcp::socket socket);
 
 }  // namespace k9::http::detail

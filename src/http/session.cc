@@ -2,7 +2,7 @@
 // set per request), translates it, runs the handler on the handler pool, writes the
 // response and loops while the connection is kept alive. Requests on one connection are
 // handled one at a time, so pipelined requests are answered in order. Everything except
-// the handler call runs on the session's strand.
+// the handler call runs on the session's io_context, which one io thread runs alone.
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -348,7 +348,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
       return;
     }
     asio::post(*sh_.pool, [self = shared_from_this()]() mutable {
-      self->call_handler();  // on a handler thread; the strand does not touch req_/res_ now
+      self->call_handler();  // on a handler thread; the io thread does not touch req_/res_ now
       auto ex = self->stream_.get_executor();
       asio::post(ex, [self = std::move(self)] { self->on_handled(); });
     });
