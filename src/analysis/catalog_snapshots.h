@@ -19,6 +19,7 @@
 //    the mapped snapshot. A remote fault is logged and looked at again after `remote_recheck`.
 //  - Thread-safe.
 #pragma once
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -37,6 +38,10 @@ namespace k9::analysis {
 struct LoadedSnapshot {
   catalog::snapshot::Snapshot snapshot;
   search::FilterIndex filters;
+  // True when `m` was scored against this very snapshot (its rows are this snapshot's).
+  bool scored(const search::ScoreMatrix& m) const {
+    return std::equal(m.snapshot_fingerprint.begin(), m.snapshot_fingerprint.end(), snapshot.header().fingerprint);
+  }
 };
 
 class CatalogSnapshots {

@@ -34,10 +34,8 @@ std::shared_ptr<search::ScoreMatrix> empty_matrix(const std::string& model_versi
   return m;
 }
 
-bool same_snapshot(const search::ScoreMatrix& m, const LoadedSnapshot* s) {
-  if (!s) return m.size() == 0;
-  return std::equal(m.snapshot_fingerprint.begin(), m.snapshot_fingerprint.end(), s->snapshot.header().fingerprint);
-}
+// An empty catalog's matrix is empty; otherwise it must be the snapshot's own.
+bool same_snapshot(const search::ScoreMatrix& m, const LoadedSnapshot* s) { return s ? s->scored(m) : m.size() == 0; }
 
 }  // namespace
 
@@ -82,12 +80,18 @@ std::shared_ptr<const search::ScoreMatrix> ReportAnalysis::score(const Product& 
                                                                  const std::string& model_version) {
   auto e = embeddings_.get(reference.id, model_version);
   if (!e) return nullptr;
-  auto loaded = snapshots_.current(model_version);
+  return score_vectors(reference, model_version, e->vectors, snapshots_.current(model_version).get());
+}
+
+std::shared_ptr<const search::ScoreMatrix> ReportAnalysis::score_vectors(const Product& reference,
+                                                                         const std::string& model_version,
+                                                                         const std::vector<float>& vectors,
+                                                                         const LoadedSnapshot* loaded) {
   std::shared_ptr<search::ScoreMatrix> m;
   if (!loaded) {
     m = empty_matrix(model_version, reference.id);
   } else {
-    search::Reference ref{reference.id, e->vectors, reference.category, reference.formats};
+    search::Reference ref{reference.id, vectors, reference.category, reference.formats};
     m = std::make_shared<search::ScoreMatrix>(search::score_catalog(loaded->snapshot, ref, threads_));
   }
   std::shared_ptr<const search::ScoreMatrix> saved = std::move(m);
@@ -102,10 +106,11 @@ std::shared_ptr<const search::ScoreMatrix> ReportAnalysis::matrix_for(const Prod
   if (out) *out = loaded;
   auto m = matrices_.load(model_version, reference.id);
   if (m && same_snapshot(*m, loaded.get())) return m;
-  // Missing, unreadable, or scored against an older catalog: score again (tens of ms).
-  m = score(reference, model_version);
-  if (m && !same_snapshot(*m, loaded.get()) && out) *out = snapshots_.current(model_version);
-  return m;
+  // Missing, unreadable, or scored against an older catalog: score again against `loaded`
+  // (tens of ms), so the matrix and the snapshot handed out always belong together.
+  auto e = embeddings_.get(reference.id, model_version);
+  if (!e) return nullptr;
+  return score_vectors(reference, model_version, e->vectors, loaded.get());
 }
 
 void ReportAnalysis::run(const jobs::Job& job) {
@@ -128,8 +133,9 @@ void ReportAnalysis::run(const jobs::Job& job) {
     e.dimension = extractor_.dimension();
     e.owner = p.user_id;
     e.vectors = reference_vectors(r.reference);
-    embeddings_.put(std::move(e));
-    score(r.reference, version);
+    embeddings_.put(e);
+    // The vectors just computed, not read back from the store.
+    score_vectors(r.reference, version, e.vectors, snapshots_.current(version).get());
     reports_.set_analysis(p.user_id, p.report_id, {"ready", version, std::nullopt});
   } catch (const Error& e) {
     if (e.code() != ErrorCode::not_found) throw;

@@ -69,6 +69,10 @@ class ReportAnalysis {
 
  private:
   std::vector<float> reference_vectors(const Product& reference);
+  // Scores `vectors` against `loaded` (nullptr: an empty catalog) and saves the matrix.
+  std::shared_ptr<const search::ScoreMatrix> score_vectors(const Product& reference, const std::string& model_version,
+                                                           const std::vector<float>& vectors,
+                                                           const LoadedSnapshot* loaded);
 
   repo::ReportRepository& reports_;
   repo::EmbeddingRepository& embeddings_;

@@ -81,10 +81,7 @@ App::Results App::results(const identity::Principal& p, const std::string& repor
     throw Error(ErrorCode::conflict, "The report's analysis is " + a.status + "; try again shortly", 2);
   out.matrix = s_.analysis->matrix_for(out.report.reference, a.model_version, &out.snapshot);
   if (!out.matrix) throw Error(ErrorCode::conflict, "The report's analysis is not available; try again shortly", 2);
-  if (out.snapshot &&
-      !std::equal(out.matrix->snapshot_fingerprint.begin(), out.matrix->snapshot_fingerprint.end(),
-                  out.snapshot->snapshot.header().fingerprint))
-    out.snapshot = nullptr;  // the catalog changed this very moment: answer without display vectors
+  if (out.snapshot && !out.snapshot->scored(*out.matrix)) out.snapshot = nullptr;  // defensive: rows must match
   return out;
 }
 
