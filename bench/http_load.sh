@@ -45,7 +45,7 @@ kport=$(free_port)
 kpid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$kport/healthz" >/dev/null && break; sleep 0.1; done
 for i in $(seq 40); do
-  curl -sf -X POST -H "Authorization: Bearer $K9_TOKEN" "http://127.0.0.1:$kport/reports" \
+  curl -sf -X POST -H "Authorization: Bearer $K9_TOKEN" -H "Content-Type: application/json" "http://127.0.0.1:$kport/reports" \
     -d '{"title":"seed '"$i"'","reference":{"model":"Oak","images":[{"url":"a.jpg"}]}}' >/dev/null
 done
 sleep 1

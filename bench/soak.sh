@@ -27,7 +27,7 @@ done
 url=http://127.0.0.1:$port
 ids=()
 for i in $(seq 100); do
-  ids+=("$(curl -sf -X POST -H "Authorization: Bearer $K9_TOKEN" "$url/reports" \
+  ids+=("$(curl -sf -X POST -H "Authorization: Bearer $K9_TOKEN" -H "Content-Type: application/json" "$url/reports" \
     -d '{"title":"seed '"$i"'","reference":{"model":"Oak","images":[{"url":"a.jpg"}]}}' |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')")
 done

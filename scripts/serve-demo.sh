@@ -13,7 +13,7 @@ export K9_DATA=${K9_DATA:-./k9-data}
 cat <<MSG
 
 K9 demo: user "demo", password "demo-password-1".
-  curl -s -X POST http://127.0.0.1:${K9_PORT:-3001}/auth/login -d '{"username":"demo","password":"demo-password-1"}'
+  curl -s -X POST -H 'Content-Type: application/json' http://127.0.0.1:${K9_PORT:-3001}/auth/login -d '{"username":"demo","password":"demo-password-1"}'
   TOKEN=\$($k9 token demo)
   curl -s -H "Authorization: Bearer \$TOKEN" http://127.0.0.1:${K9_PORT:-3001}/reports
 A photo to match (an unseen shot of demo-00001): $K9_DATA/demo-catalog/images/demo-00001-1.jpg

@@ -59,7 +59,7 @@ std::vector<float> ReportAnalysis::reference_vectors(const Product& reference) {
     std::optional<std::string> mask;
     if (img.mask && !img.mask->empty()) {
       mask = images_.read(*img.mask);
-      if (!mask) throw std::invalid_argument(field + ".mask is not an image K9 holds (upload it first)");
+      if (!mask) throw bad_request(field + ".mask is not an image K9 holds (upload it first)");
     }
     vision::ExtractorInput in{*bytes};
     if (mask) in.mask = *mask;
@@ -68,11 +68,11 @@ std::vector<float> ReportAnalysis::reference_vectors(const Product& reference) {
       auto f = extractor_.extract(in);
       vectors.insert(vectors.end(), f.vector.begin(), f.vector.end());
     } catch (const vision::ImageError& e) {
-      throw std::invalid_argument(field + ": " + e.what());
+      throw bad_request(field + ": " + e.what());
     }
   }
   if (vectors.empty())
-    throw std::invalid_argument(skipped.empty() ? "the reference product has no image to analyse" : skipped);
+    throw bad_request(skipped.empty() ? "the reference product has no image to analyse" : skipped);
   return vectors;
 }
 
@@ -124,7 +124,7 @@ void ReportAnalysis::run(const jobs::Job& job) {
   }
   std::string version = r.analysis.model_version.empty() ? kDefaultModelVersion : r.analysis.model_version;
   if (version != extractor_.model_version())
-    throw std::invalid_argument("model version " + version + " is not available here");
+    throw Error(ErrorCode::conflict, "model version " + version + " is not available here");
   try {
     reports_.set_analysis(p.user_id, p.report_id, {"running", version, std::nullopt});
     repo::Embedding e;
@@ -138,21 +138,23 @@ void ReportAnalysis::run(const jobs::Job& job) {
     score_vectors(r.reference, version, e.vectors, snapshots_.current(version).get());
     reports_.set_analysis(p.user_id, p.report_id, {"ready", version, std::nullopt});
   } catch (const Error& e) {
-    if (e.code() != ErrorCode::not_found) throw;
-    // Deleted while we worked: what this run wrote goes too (DELETE removed what was there).
-    try {
-      forget(r.reference, version);
-    } catch (const std::exception&) {
+    if (e.code() == ErrorCode::not_found) {
+      // Deleted while we worked: what this run wrote goes too (DELETE removed what was there).
+      try {
+        forget(r.reference, version);
+      } catch (const std::exception&) {
+      }
+      return;
     }
-    return;
-  } catch (const store::Unavailable& e) {
+    if (!e.transient()) throw;  // a photo K9 cannot read, a bug: fails for good
+    if (dynamic_cast<const blobs::Unavailable*>(&e)) {
+      try {
+        reports_.set_analysis(p.user_id, p.report_id, {"pending", version, std::nullopt});
+      } catch (...) {
+      }
+      throw jobs::RetryLater(std::string("file storage unavailable: ") + e.what());
+    }
     throw jobs::RetryLater(std::string("store unavailable: ") + e.what());
-  } catch (const blobs::Unavailable& e) {
-    try {
-      reports_.set_analysis(p.user_id, p.report_id, {"pending", version, std::nullopt});
-    } catch (...) {
-    }
-    throw jobs::RetryLater(std::string("file storage unavailable: ") + e.what());
   }
 }
 

@@ -187,7 +187,8 @@ TEST_F(ReportAnalysisTest, BadPhotosFailAtOnceNamingTheImage) {
   try {
     analysis_->run(*job);
     FAIL() << "a broken photo was analysed";
-  } catch (const std::invalid_argument& e) {
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::bad_request);
     EXPECT_NE(std::string(e.what()).find("reference.images[0]"), std::string::npos) << e.what();
     analysis_->fail(*job, e.what());
   }

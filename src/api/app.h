@@ -1,92 +1,47 @@
-// The K9 API (SPEC section 3) as a transport-neutral Handler: request in, response out.
-// Knows nothing of sockets, Lambda, SQLite or AWS; it drives the repositories and the
-// identity port. Every error leaves as the JSON error body with its status.
+// The K9 API (SPEC section 3) as a transport-neutral Handler (api/handler.h): the route
+// table, dispatch, authentication, media-type checks and error mapping. The routes
+// themselves live in route groups (api/*_routes.h), each constructed with only the services
+// it uses; App knows none of them. Knows nothing of sockets, Lambda, SQLite or AWS.
 #pragma once
-#include <functional>
 #include <memory>
-#include <string>
+#include <vector>
 
-#include "api/http_types.h"
-#include "api/list_cache.h"
-#include "analysis/report_analysis.h"
+#include "api/handler.h"
+#include "api/responses.h"
+#include "api/route.h"
 #include "api/router.h"
-#include "blobs/signed_url.h"
-#include "core/error.h"
 #include "identity/identity.h"
-#include "jobs/job_queue.h"
-#include "repo/product_repository.h"
-#include "repo/report_repository.h"
-#include "repo/user_repository.h"
-#include "uploads/image_files.h"
 
 namespace k9::api {
 
-struct AppServices {
-  store::Store& store;  // for health checks
-  repo::UserRepository& users;
-  repo::ReportRepository& reports;
-  identity::TokenVerifier& verifier;
-  identity::Authenticator* authenticator = nullptr;  // nullptr: /auth/login answers 404
-  std::function<std::string()> jwks;                  // empty: no JWKS route (Cognito mode)
-  // Cache rendered GET /reports pages (list_cache.h): only when this process is the
-  // store's one writer (embedded SQLite).
-  bool cache_report_lists = false;
-  // Files (uploads, avatars, report images). nullptr: the upload routes answer 404 and image
-  // urls are stored as sent (tests of other concerns); k9 always wires it.
-  uploads::ImageFiles* images = nullptr;
-  // Embedded mode: GET /files/{key+} serves K9-signed links. nullptr: no such route (S3 mode).
-  const blobs::FileUrlSigner* file_urls = nullptr;
-  // Analysis and results (issue 7). Without them reports are created with no analysis job
-  // and the result routes (search, products, favorites, export) answer 404.
-  analysis::ReportAnalysis* analysis = nullptr;
-  jobs::JobQueue* jobs = nullptr;
-  repo::ProductRepository* products = nullptr;
-  repo::EmbeddingRepository* embeddings = nullptr;  // the /embeddings routes
-  std::function<void()> analysis_queued;  // after a report is created: wakes the workers
+struct AppOptions {
+  size_t max_body_bytes = 1024 * 1024;  // routes that declare no limit of their own
+  // Wiring facts (the ports say them): reads answered locally never block a network thread;
+  // a verifier that can call out makes every bearer route blocking.
+  bool store_reads_local = false;
+  bool verifier_may_block = true;
 };
 
 class App final : public Handler {
  public:
-  explicit App(AppServices services);
-  Response handle(const Request& request) override;
-  // Reads (GET, HEAD) answer from the store without waiting on a commit; writes wait for
-  // group commit, /auth/* hashes passwords, /files/* reads files and a report's results
-  // (products, favorites, export, /embeddings/*) read matrices and files, so those block.
-  bool may_block(const Request& request) const override;
-  // The route table (tests enumerate it: every route must have an authorization matrix entry).
+  App(identity::TokenVerifier& verifier, AppOptions options, std::vector<std::unique_ptr<RouteGroup>> groups);
+
+  Admission admit(std::string_view method, std::string_view path) const noexcept override;
+  Response handle(const Request& request) noexcept override;
+  Response refuse(const Error& error) const noexcept override;
+
   const Router& router() const { return router_; }
+  // Whether requests to `route` may wait on something slow, given this wiring.
+  bool blocks(const Route& route) const;
 
  private:
+  Response dispatch(const Request& request);
   identity::Principal authenticate(const Request& request) const;
-  void add_routes();
-  void add_file_routes();    // app_files.cc
-  void add_search_routes();  // app_search.cc
-  void add_embedding_routes();  // app_embeddings.cc
-  // The product a similarity request may score: the caller's own embedded product, or a
-  // catalog product; 404 otherwise.
-  Product similarity_reference(const identity::Principal& p, const std::string& product_id);
-  // A report whose analysis is ready, its matrix, and the snapshot it was scored against
-  // (nullptr when the catalog is empty or changed this very moment). 409 when not ready.
-  struct Results {
-    Report report;
-    std::shared_ptr<const search::ScoreMatrix> matrix;
-    std::shared_ptr<const analysis::LoadedSnapshot> snapshot;
-  };
-  Results results(const identity::Principal& p, const std::string& report_id);
-  boost::json::object product_json(const Product& product);  // with browser urls
-  // Stored image keys -> URLs a browser can fetch (unchanged without images).
-  Report with_browser_urls(Report r);
-  User with_browser_urls(User u);
 
-  AppServices s_;
+  identity::TokenVerifier& verifier_;
+  AppOptions options_;
+  std::vector<std::unique_ptr<RouteGroup>> groups_;
   Router router_;
-  std::unique_ptr<ListCache> list_cache_;  // nullptr: lists always read from the store
 };
-
-// A JSON answer with `status`.
-Response json_response(int status, const boost::json::value& v);
-// The JSON error body {"message", "code"} with the status of `code`.
-Response error_response(ErrorCode code, const std::string& message, int retry_after = 0);
-int http_status(ErrorCode code);
 
 }  // namespace k9::api

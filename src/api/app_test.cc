@@ -1,5 +1,6 @@
 // The API driven through its Handler, on a real SQLite file and real local tokens.
 #include "api/app.h"
+#include "testing/api_app.h"
 
 #include <gtest/gtest.h>
 
@@ -57,8 +58,8 @@ class AppTest : public testing::TestWithParam<std::string> {
     auth_ = std::make_unique<LocalAuthenticator>(*creds_, *issuer_, *refresh_, throttle_);
     users_ = std::make_unique<repo::UserRepository>(*store_, tables_.users);
     reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_, repo::CursorCodec("test-secret-0123456789"));
-    app_ = std::make_unique<App>(
-        AppServices{*store_, *users_, *reports_, *issuer_, auth_.get(), [this] { return keys_->jwks(); },
+    app_ = testkit::make_app(
+        testkit::ApiServices{*store_, *users_, *reports_, *issuer_, auth_.get(), [this] { return keys_->jwks(); },
                     /*cache_report_lists=*/!on_dynamodb()});  // as k9 serve runs
     alice_ = issuer_->issue(creds_->add("alice", "correct-horse-1", false, "Alice")).id_token;
     bob_ = issuer_->issue(creds_->add("bob", "correct-horse-2", false, "Bob")).id_token;
@@ -351,6 +352,44 @@ TEST_P(AppTest, RoutingErrors) {
   EXPECT_EQ(r.headers.at(0).second, "GET");
   EXPECT_EQ(call("GET", "/healthz").status, 200);
   EXPECT_EQ(call("GET", "/reports/").status, 404);
+}
+
+// SPEC section 3: a JSON route refuses a body of another media type with 415 and the error
+// body, after authentication, and stores nothing; JSON with parameters or a +json type is fine.
+TEST_P(AppTest, JsonRoutesRefuseOtherMediaTypes) {
+  std::string id = create(alice_);
+  std::string before = snapshot(alice_);
+  auto with_type = [&](const std::string& method, const std::string& path, const std::string& body,
+                       const std::string& type, const std::string& token) {
+    Request r;
+    r.method = method;
+    r.path = path;
+    r.body = body;
+    r.headers["content-type"] = type;
+    if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
+    return app_->handle(r);
+  };
+  const std::string report = R"({"title":"Form","reference":{"model":"Oak","images":[{"url":"a.jpg"}]}})";
+  for (std::string type : {"application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x",
+                           "application/jsonx", "image/png"}) {
+    auto r = with_type("POST", "/reports", report, type, alice_);
+    EXPECT_EQ(r.status, 415) << type;
+    EXPECT_EQ(body(r).at("code"), "UnsupportedMediaType") << type;
+    EXPECT_NE(message(r).find("application/json"), std::string::npos) << message(r);
+    r = with_type("PATCH", "/reports/" + id, R"({"title":"Changed"})", type, alice_);
+    EXPECT_EQ(r.status, 415) << type;
+  }
+  EXPECT_EQ(snapshot(alice_), before);
+  // No token: 401 comes first, whatever the body is.
+  EXPECT_EQ(with_type("POST", "/reports", report, "text/plain", "").status, 401);
+  // A sign-in form is refused the same way, and no token is issued.
+  auto login = with_type("POST", "/auth/login", "username=alice&password=correct-horse-1",
+                         "application/x-www-form-urlencoded", "");
+  EXPECT_EQ(login.status, 415);
+  EXPECT_EQ(with_type("POST", "/reports", report, "application/json; charset=utf-8", alice_).status, 201);
+  EXPECT_EQ(with_type("PATCH", "/reports/" + id, R"({"title":"Changed"})", "Application/JSON", alice_).status, 200);
+  EXPECT_EQ(with_type("PATCH", "/reports/" + id, R"({"title":"Again"})", "application/merge-patch+json", alice_).status,
+            200);
 }
 
 TEST_P(AppTest, LoginAnswersTokensOrTheSameRefusal) {

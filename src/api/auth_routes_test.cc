@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "api/app.h"
+#include "testing/api_app.h"
 #include "core/json.h"
 #include "identity/fake_clock.h"
 #include "identity/local/credential_repository.h"
@@ -40,7 +41,7 @@ class AuthRoutesTest : public ::testing::Test {
     r.path = path;
     r.body = body;
     r.remote_address = from;
-    return app_.handle(r);
+    return app_->handle(r);
   }
   static json::object body(const Response& r) { return parse_json(r.body).as_object(); }
   static std::string message(const Response& r) { return std::string(body(r).at("message").as_string()); }
@@ -85,7 +86,7 @@ class AuthRoutesTest : public ::testing::Test {
   LocalAuthenticator auth_{creds_, issuer_, refresh_, throttle_, LocalAuthOptions{}, clock_};
   repo::UserRepository users_{store_, tables_.users};
   repo::ReportRepository reports_{store_, tables_, repo::CursorCodec("test-secret-0123456789")};
-  App app_{AppServices{store_, users_, reports_, issuer_, &auth_, [this] { return keys_.jwks(); }}};
+  std::unique_ptr<App> app_ = testkit::make_app({store_, users_, reports_, issuer_, &auth_, [this] { return keys_.jwks(); }});
 };
 
 TEST_F(AuthRoutesTest, LoginIssuesARefreshTokenAndRefreshRotatesIt) {

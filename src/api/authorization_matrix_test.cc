@@ -16,6 +16,7 @@
 
 #include "analysis/report_analysis.h"
 #include "api/app.h"
+#include "testing/api_app.h"
 #include "catalog/snapshot/builder.h"
 #include "codec/codec.h"
 #include <opencv2/core.hpp>
@@ -89,6 +90,7 @@ std::vector<MatrixRow> matrix() {
   const std::string png = image::testing::png_bytes(32, 32);
   return {
       public_route("GET", "/healthz", "", {200}),
+      public_route("GET", "/readyz", "", {200}),
       public_route("GET", "/.well-known/jwks.json", "", {200}),
       // Signed file links: the signature is the permission; none here, so refused for all.
       public_route("GET", "/files/{key+}", "", {403}),
@@ -258,13 +260,13 @@ class AuthorizationMatrixTest : public testing::Test {
     embeddings_->put({"p-7", f.model_version, f.vector.size(), f.vector});
     snapshots_->ensure(*products_, *embeddings_, f.model_version);
     ASSERT_TRUE(analysis_->score(p7, f.model_version));  // p-7's own matrix (GET /embeddings/similarity/p-7)
-    AppServices services{*store_, *users_, *reports_, *issuer_, auth_.get(), [this] { return keys_->jwks(); },
+    testkit::ApiServices services{*store_, *users_, *reports_, *issuer_, auth_.get(), [this] { return keys_->jwks(); },
                          /*cache_report_lists=*/true, images_.get(), signer_.get()};
     services.analysis = analysis_.get();
     services.jobs = jobs_.get();
     services.products = products_.get();
     services.embeddings = embeddings_.get();
-    app_ = std::make_unique<App>(std::move(services));
+    app_ = testkit::make_app(services);
     // As `k9 serve` wires it: a deleted user's tokens are refused once the gate rereads them.
     issuer_->require_live_accounts(*creds_, {}, &gate_clock_);
 
@@ -486,7 +488,7 @@ TEST_F(AuthorizationMatrixTest, ResultRoutesRefuseBadInputAndChangeNothing) {
   std::string pending = json::value_to<std::string>(parse_json(created.body).at("id"));
   auto failed_job = jobs_->claim(analysis::kQueue, std::chrono::minutes(1));
   ASSERT_TRUE(failed_job);
-  EXPECT_THROW(analysis_->run(*failed_job), std::invalid_argument);
+  EXPECT_THROW(analysis_->run(*failed_job), Error);
   analysis_->fail(*failed_job, "reference.images[0].url is not an image K9 holds (upload it first)");
   jobs_->finish(*failed_job);
   std::string failed = pending;

@@ -1,62 +1,71 @@
 #include "api/router.h"
 
+#include <stdexcept>
+
 namespace k9::api {
 
 namespace {
-std::vector<std::string> split(const std::string& path) {
-  std::vector<std::string> out;
+template <class Out>
+void split(std::string_view path, Out& out) {
   size_t i = 0;
   while (i <= path.size()) {
     size_t j = path.find('/', i);
-    if (j == std::string::npos) j = path.size();
-    if (j > i) out.push_back(path.substr(i, j - i));
+    if (j == std::string_view::npos) j = path.size();
+    if (j > i) out.emplace_back(path.substr(i, j - i));
     i = j + 1;
   }
-  return out;
 }
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, std::function<Response(const Request&, const Params&)> h) {
-  auto segments = split(pattern);
-  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(h)});
+void Router::add(Route route) {
+  for (auto& r : routes_)
+    if (r.method == route.method && r.pattern == route.pattern)
+      throw std::logic_error("route declared twice: " + route.method + " " + route.pattern);
+  std::vector<std::string> segments;
+  split(route.pattern, segments);
+  segments_.push_back(std::move(segments));
+  routes_.push_back(std::move(route));
 }
 
-std::vector<Router::RouteInfo> Router::routes() const {
-  std::vector<RouteInfo> out;
-  for (auto& r : routes_) out.push_back({r.method, r.pattern});
-  return out;
-}
-
-RouteMatch Router::match(const std::string& method, const std::string& path) const {
+RouteMatch Router::match(std::string_view method, std::string_view path) const {
   RouteMatch m;
   if (path.size() > 1 && path.back() == '/') return m;  // no trailing slashes
-  auto segs = split(path);
-  for (auto& r : routes_) {
+  std::vector<std::string_view> segs;
+  split(path, segs);
+  for (size_t k = 0; k < routes_.size(); ++k) {
+    const auto& pattern = segments_[k];
     // A last "{name+}" takes the rest of the path (one or more segments, joined by '/').
-    bool rest = !r.segments.empty() && r.segments.back().size() > 3 && r.segments.back().ends_with("+}");
-    if (rest ? segs.size() < r.segments.size() : r.segments.size() != segs.size()) continue;
-    Params params;
+    bool rest = !pattern.empty() && pattern.back().size() > 3 && pattern.back().ends_with("+}");
+    if (rest ? segs.size() < pattern.size() : pattern.size() != segs.size()) continue;
     bool ok = true;
-    for (size_t i = 0; i < r.segments.size() && ok; ++i) {
-      auto& pat = r.segments[i];
-      if (rest && i + 1 == r.segments.size()) {
-        std::string joined;
-        for (size_t j = i; j < segs.size(); ++j) joined += (j > i ? "/" : "") + segs[j];
-        params[pat.substr(1, pat.size() - 3)] = std::move(joined);
-      } else if (pat.size() > 2 && pat.front() == '{' && pat.back() == '}') {
-        params[pat.substr(1, pat.size() - 2)] = segs[i];
-      } else {
-        ok = pat == segs[i];
-      }
+    for (size_t i = 0; i < pattern.size() && ok; ++i) {
+      auto& pat = pattern[i];
+      bool capture = pat.size() > 2 && pat.front() == '{' && pat.back() == '}';
+      ok = capture || pat == segs[i];
     }
     if (!ok) continue;
     m.path_found = true;
-    if (r.method == method) {
-      m.handler = &r.handler;
-      m.params = std::move(params);
-      return m;
+    const Route& r = routes_[k];
+    if (r.method != method) {
+      m.allow += (m.allow.empty() ? "" : ", ") + r.method;
+      continue;
     }
-    m.allow += (m.allow.empty() ? "" : ", ") + r.method;
+    for (size_t i = 0; i < pattern.size(); ++i) {
+      auto& pat = pattern[i];
+      if (rest && i + 1 == pattern.size()) {
+        std::string joined;
+        for (size_t j = i; j < segs.size(); ++j) {
+          if (j > i) joined += '/';
+          joined += segs[j];
+        }
+        m.params[pat.substr(1, pat.size() - 3)] = std::move(joined);
+      } else if (pat.front() == '{') {
+        m.params[pat.substr(1, pat.size() - 2)] = std::string(segs[i]);
+      }
+    }
+    m.route = &r;
+    m.allow.clear();
+    return m;
   }
   return m;
 }

@@ -1,20 +1,17 @@
-// Route table: method + path pattern ("/reports/{id}/favorites/{productId}") -> handler. A
-// last segment "{name+}" captures the rest of the path ("/files/{key+}": "a/b/c.png").
-// An unknown path is 404; a known path with another method is 405 with an Allow header.
+// The route table: method + path pattern -> Route (api/route.h). A last segment "{name+}"
+// captures the rest of the path ("/files/{key+}": "a/b/c.png"). An unknown path is not
+// found; a known path with another method lists the methods it has.
 #pragma once
-#include <functional>
-#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "api/http_types.h"
+#include "api/route.h"
 
 namespace k9::api {
 
-using Params = std::map<std::string, std::string>;
-
 struct RouteMatch {
-  std::function<Response(const Request&, const Params&)> const* handler = nullptr;
+  const Route* route = nullptr;  // nullptr: no route for this method and path
   Params params;
   std::string allow;  // methods of the path when the method did not match
   bool path_found = false;
@@ -22,23 +19,16 @@ struct RouteMatch {
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, std::function<Response(const Request&, const Params&)> h);
-  RouteMatch match(const std::string& method, const std::string& path) const;
-
-  // Every route as added, in order: what the authorization matrix test enumerates.
-  struct RouteInfo {
-    std::string method, pattern;
-  };
-  std::vector<RouteInfo> routes() const;
+  // Throws std::logic_error for a route declared twice (same method and pattern).
+  void add(Route route);
+  RouteMatch match(std::string_view method, std::string_view path) const;
+  // Every route as added, in order: what the authorization matrix test and the API document
+  // enumerate.
+  const std::vector<Route>& routes() const { return routes_; }
 
  private:
-  struct Route {
-    std::string method;
-    std::string pattern;
-    std::vector<std::string> segments;  // "{name}" captures one non-empty segment
-    std::function<Response(const Request&, const Params&)> handler;
-  };
   std::vector<Route> routes_;
+  std::vector<std::vector<std::string>> segments_;  // per route; "{name}" captures one segment
 };
 
 }  // namespace k9::api

@@ -24,6 +24,7 @@
 //    nothing half-written is left visible under the key.
 //  - Safe to use from many threads.
 #pragma once
+#include "core/error.h"
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -54,19 +55,22 @@ struct ListPage {
   std::string next;             // "" = no more
 };
 
-class InvalidKey : public std::invalid_argument {
+// The blob store's failures are k9::Error (core/error.h), translated here at the port, once.
+// what() keeps the backend's words for logs; message() is what a client may see.
+class InvalidKey : public Error {
  public:
-  using std::invalid_argument::invalid_argument;
+  explicit InvalidKey(const std::string& message) : Error(ErrorCode::bad_request, message) {}
 };
 
-class NotFound : public std::runtime_error {
+class NotFound : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit NotFound(const std::string& message) : Error(ErrorCode::not_found, message) {}
 };
 
-class Unavailable : public std::runtime_error {
+class Unavailable : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit Unavailable(const std::string& detail)
+      : Error(ErrorCode::unavailable, "File storage is unavailable; try again", detail, 2) {}
 };
 
 class BlobStore {

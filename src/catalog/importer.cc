@@ -141,6 +141,7 @@ class ProductImport {
         return Outcome::failed;
       }
     } catch (const Error& ex) {
+      if (ex.transient() || ex.code() == ErrorCode::internal) throw;  // the store or files, not this product
       problem_(p.id, ex.what());
       return Outcome::failed;
     }

@@ -41,9 +41,7 @@ int serve(const cli::Config& config) {
   opts.port = static_cast<uint16_t>(config.port);
   opts.base_path = config.base_path;
   opts.cors_origin = config.cors_origin;
-  opts.max_body_bytes = config.max_body_bytes;
   opts.io_threads = config.io_threads;
-  for (const char* path : {"/uploads/", "/user/avatar"}) opts.body_limits.push_back({"PUT", path, config.max_upload_bytes});
   cli::UploadSweeper sweeper(runtime.images());
   http::Server server(opts, runtime.app());
   server.start();

@@ -37,6 +37,8 @@ Config Config::from_env() {
   if (auto v = env("K9_PUBLIC_URL")) c.public_url = v;
   if (auto v = env("K9_ANALYSIS_WORKERS")) c.analysis_workers = unsigned(std::max(0, std::atoi(v)));
   if (auto v = env("K9_MATRIX_CACHE_MB")) c.matrix_cache_bytes = size_t(std::max(0, std::atoi(v))) << 20;
+  if (auto v = env("K9_IO_THREADS")) c.io_threads = std::max(0, std::atoi(v));
+  if (auto v = env("K9_LIST_CACHE")) c.list_cache = std::string(v) != "off";
   return c;
 }
 
@@ -122,9 +124,8 @@ Runtime::Runtime(const Config& c) {
                                                       repo::CursorCodec(load_or_create_secret(c.data, "cursor.key")));
   // The embedded store has one writer, this process, so list pages can be cached safely.
   // K9_LIST_CACHE=off turns it off (benchmarks measure both).
-  const char* list_cache = std::getenv("K9_LIST_CACHE");
-  bool exclusive_store = dynamic_cast<store::sqlite::SqliteStore*>(store_.get()) != nullptr &&
-                         !(list_cache && std::string(list_cache) == "off");
+  exclusive_store_ = store_->single_writer();
+  const bool exclusive_store = exclusive_store_ && c.list_cache;
   auto blob_wiring = open_blobs(c);
   file_urls_ = std::move(blob_wiring.signer);
   blobs_ = std::move(blob_wiring.store);
@@ -143,18 +144,23 @@ Runtime::Runtime(const Config& c) {
   matrices_ = std::make_unique<analysis::Matrices>(*blobs_, *matrix_cache_);
   analysis_ = std::make_unique<analysis::ReportAnalysis>(*reports_, *embeddings_, *images_, *extractor_, *snapshots_,
                                                          *matrices_);
-  exclusive_store_ = dynamic_cast<store::sqlite::SqliteStore*>(store_.get()) != nullptr;
   analysis_workers_ = c.analysis_workers;
-  api::AppServices services{*store_, *users_, *reports_, *verifier, authenticator, jwks,
-                            exclusive_store, images_.get(), file_urls_.get()};
-  services.analysis = analysis_.get();
-  services.jobs = jobs_.get();
-  services.products = products_.get();
-  services.embeddings = embeddings_.get();
-  services.analysis_queued = [this] {
+  analysis_start_ = std::make_unique<api::AnalysisStart>(api::AnalysisStart{*analysis_, *jobs_, [this] {
     if (workers_) workers_->wake();
-  };
-  app_ = std::make_unique<api::App>(std::move(services));
+  }});
+  std::vector<std::unique_ptr<api::RouteGroup>> groups;
+  groups.push_back(std::make_unique<api::HealthRoutes>(*store_, jwks));
+  groups.push_back(std::make_unique<api::AuthRoutes>(*authenticator));
+  groups.push_back(std::make_unique<api::ProfileRoutes>(*users_, images_.get()));
+  groups.push_back(std::make_unique<api::ReportRoutes>(*reports_, images_.get(), analysis_start_.get(), exclusive_store));
+  groups.push_back(std::make_unique<api::ResultRoutes>(*reports_, *analysis_, *products_, images_.get()));
+  groups.push_back(std::make_unique<api::FileRoutes>(*images_, *users_, file_urls_.get()));
+  groups.push_back(std::make_unique<api::EmbeddingRoutes>(*analysis_, *products_, *embeddings_, *images_));
+  api::AppOptions app_options;
+  app_options.max_body_bytes = c.max_body_bytes;
+  app_options.store_reads_local = store_->reads_are_local();
+  app_options.verifier_may_block = verifier->may_block();
+  app_ = std::make_unique<api::App>(*verifier, app_options, std::move(groups));
 }
 
 void Runtime::start_workers() {

@@ -10,6 +10,13 @@
 #include "analysis/matrices.h"
 #include "analysis/report_analysis.h"
 #include "api/app.h"
+#include "api/auth_routes.h"
+#include "api/embedding_routes.h"
+#include "api/file_routes.h"
+#include "api/health_routes.h"
+#include "api/profile_routes.h"
+#include "api/report_routes.h"
+#include "api/result_routes.h"
 #include "jobs/job_queue.h"
 #include "jobs/worker_pool.h"
 #include "search/matrix_cache.h"
@@ -47,9 +54,11 @@ struct Config {
   size_t max_upload_bytes = 20 * 1024 * 1024;  // PUT /uploads/{name} and PUT /user/avatar
   unsigned analysis_workers = 1;  // analyses at once (K9_ANALYSIS_WORKERS; 0: queue only, another process runs them); each scores on all cores
   size_t matrix_cache_bytes = 512u << 20;  // similarity matrices kept in memory (K9_MATRIX_CACHE_MB)
+  bool list_cache = true;  // K9_LIST_CACHE=off: GET /reports always reads the store (benchmarks compare)
 
   // Reads K9_DATA, K9_STORE, K9_HOST, K9_PORT, K9_BASE_PATH, K9_CORS_ORIGIN, K9_AUTH,
-  // K9_REFRESH_ROTATION (on|off), K9_BLOBS, K9_PUBLIC_URL, K9_ANALYSIS_WORKERS, K9_MATRIX_CACHE_MB.
+  // K9_REFRESH_ROTATION (on|off), K9_BLOBS, K9_PUBLIC_URL, K9_ANALYSIS_WORKERS, K9_MATRIX_CACHE_MB,
+  // K9_LIST_CACHE (on|off).
   static Config from_env();
 };
 
@@ -105,6 +114,7 @@ class Runtime {
   std::unique_ptr<jobs::WorkerPool> workers_;
   bool exclusive_store_ = false;
   unsigned analysis_workers_ = 1;
+  std::unique_ptr<api::AnalysisStart> analysis_start_;
   std::unique_ptr<api::App> app_;
 };
 

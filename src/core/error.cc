@@ -12,6 +12,7 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::conflict: return "Conflict";
     case ErrorCode::gone: return "Gone";
     case ErrorCode::too_large: return "PayloadTooLarge";
+    case ErrorCode::header_too_large: return "RequestHeaderFieldsTooLarge";
     case ErrorCode::unsupported_media: return "UnsupportedMediaType";
     case ErrorCode::too_many_requests: return "TooManyRequests";
     case ErrorCode::unavailable: return "ServiceUnavailable";

@@ -1,5 +1,7 @@
 // The HTTP front door: an HTTP/1.1 server on Boost.Beast that translates requests to
-// api::Request, runs the api::Handler on a thread pool and writes the api::Response back.
+// api::Request, runs the api::Handler (on the io thread, or on a thread pool when the handler
+// says the request may block) and writes the api::Response back. It knows no routes: body
+// limits and blocking come from api::Handler::admit().
 // Beast and Asio stay out of this header (pimpl): include it freely.
 #pragma once
 #include <chrono>
@@ -9,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "api/http_types.h"
+#include "api/handler.h"
 
 namespace k9::http {
 
@@ -19,26 +21,16 @@ struct ServerOptions {
   // e.g. "/prod": stripped from request paths; requests outside it get a 404 JSON error.
   // "" or "/" = none.
   std::string base_path;
-  // Over a limit: a 431 / 413 JSON error, then the connection is closed.
+  // Over it: a 431 JSON error, then the connection is closed. Body limits are the handler's
+  // (api::Handler::admit(): each route declares its own): over one, a 413 before the body is read.
   size_t max_header_bytes = 16 * 1024;
-  size_t max_body_bytes = 1 * 1024 * 1024;
-  // Other body limits for some routes (uploads: {"PUT", "/uploads/", 20 MiB}), matched on the
-  // method and the decoded path after the base path ("/user/avatar" matches itself only;
-  // a prefix ending in '/' matches everything under it). The first match wins; else
-  // max_body_bytes. Over it: the same 413, sent before the body is read.
-  struct BodyLimit {
-    std::string method;
-    std::string path;
-    size_t max_bytes = 0;
-  };
-  std::vector<BodyLimit> body_limits;
   // A request must arrive completely within read_timeout once its first byte arrives (a fresh
   // connection must also send its first byte within it); writes are bounded by it too.
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds idle_timeout{60};  // keep-alive connection idle between requests
   int io_threads = 0;                     // 0 = hardware_concurrency
-  // Handlers may block (store writes wait for group commit), so they run on this pool,
-  // never on io threads.
+  // Requests the handler says may block (api::Admission::blocks: store writes, password
+  // hashes, remote calls) run on this pool; the others run on their connection's io thread.
   int handler_threads = 64;
   std::string cors_origin = "*";  // "" = no CORS headers
 };

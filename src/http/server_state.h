@@ -16,7 +16,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
 
-#include "api/http_types.h"
+#include "api/handler.h"
 #include "http/server.h"
 
 namespace spdlog {

@@ -38,6 +38,9 @@ using tcp = asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr size_t kReadChunk = 8192;
+// The body limit of a request the handler never sees (a path that cannot be decoded, or
+// outside the base path): it is refused as soon as it is read.
+constexpr size_t kUnroutedBodyLimit = 64 * 1024;
 // How long to keep draining a client we are closing on while it may still be sending
 // (an unread body, pipelined requests): closing with unread data would reset the
 // connection and could destroy the response before the client reads it.
@@ -86,13 +89,6 @@ bool reserved_header(std::string_view name, bool cors) {
          iequal(name, "connection") || iequal(name, "keep-alive") ||
          iequal(name, "content-type") || iequal(name, "x-request-id") || iequal(name, "date") ||
          (cors && iequal(name, "access-control-allow-origin"));
-}
-
-void set_error(api::Response& res, int status, std::string_view code, std::string_view message) {
-  res.status = status;
-  res.headers.clear();
-  res.content_type = "application/json";
-  res.body = json_error_body(message, code);
 }
 
 class Session final : public SessionControl, public std::enable_shared_from_this<Session> {
@@ -190,11 +186,13 @@ class Session final : public SessionControl, public std::enable_shared_from_this
     version_ = 11;
     method_ = {};
     raw_path_ = {};
+    admission_ = {};
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(
         std::min<size_t>(sh_.opts.max_header_bytes, std::numeric_limits<uint32_t>::max())));
-    // The largest limit of any route; on_header() narrows it once the path is known.
-    parser_->body_limit(static_cast<uint64_t>(largest_body_limit()));
+    // None while the head is read (Beast checks a Content-Length against the limit as soon as
+    // it parses it); on_header() sets the route's own before any of the body is read.
+    parser_->body_limit(boost::none);
     set_deadline(sh_.opts.read_timeout);  // covers header, 100-continue and body
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, size_t n) {
@@ -202,38 +200,26 @@ class Session final : public SessionControl, public std::enable_shared_from_this
                              });
   }
 
-  size_t largest_body_limit() const {
-    size_t most = sh_.opts.max_body_bytes;
-    for (const auto& l : sh_.opts.body_limits) most = std::max(most, l.max_bytes);
-    return most;
-  }
-
-  // The body limit of this request's route (ServerOptions::body_limits).
-  size_t body_limit_for(const bhttp::request<bhttp::string_body>& msg) const {
-    if (sh_.opts.body_limits.empty()) return sh_.opts.max_body_bytes;
+  // What the handler says of this request (body limit, whether it blocks), from its method and
+  // decoded path alone. A path that cannot be decoded or is outside the base path is refused
+  // later without a handler: it gets the unrouted limit and never blocks.
+  api::Admission admission_for(const bhttp::request<bhttp::string_body>& msg) const {
     std::string_view raw_path, raw_query;
     split_target(sv(msg.target()), raw_path, raw_query);
     std::string path;
-    if (!decode_path(raw_path, path) || !strip_base_path(path, sh_.base_path)) return sh_.opts.max_body_bytes;
-    for (const auto& l : sh_.opts.body_limits) {
-      if (!iequal(sv(msg.method_string()), l.method)) continue;
-      bool under = !l.path.empty() && l.path.back() == '/' ? path.starts_with(l.path) : path == l.path;
-      if (under) return l.max_bytes;
-    }
-    return sh_.opts.max_body_bytes;
+    if (!decode_path(raw_path, path) || !strip_base_path(path, sh_.base_path)) return {kUnroutedBodyLimit, false};
+    return sh_.handler.admit(sv(msg.method_string()), path);
   }
 
   void on_header(beast::error_code ec, size_t n) {
     if (state_ == State::closed) return;
     bytes_in_ += n;
     if (ec) return on_read_error(ec);
+    admission_ = admission_for(parser_->get());
     if (parser_->is_done()) return on_request();
-    if (!sh_.opts.body_limits.empty()) {
-      size_t limit = body_limit_for(parser_->get());
-      auto length = parser_->content_length();
-      if (length && *length > limit) return on_read_error(bhttp::error::body_limit);
-      parser_->body_limit(static_cast<uint64_t>(limit));  // chunked bodies count against it as they come
-    }
+    auto length = parser_->content_length();
+    if (length && *length > admission_.max_body_bytes) return on_read_error(bhttp::error::body_limit);
+    parser_->body_limit(static_cast<uint64_t>(admission_.max_body_bytes));  // chunked bodies count as they come
     auto& msg = parser_->get();
     auto expect = msg.find(bhttp::field::expect);
     if (expect != msg.end() && msg.version() >= 11 && beast::iequals(expect->value(), "100-continue")) {
@@ -266,15 +252,12 @@ class Session final : public SessionControl, public std::enable_shared_from_this
     split_target(sv(msg.target()), raw_path_, ignored_query);
     set_request_id();
     if (ec == bhttp::error::body_limit)
-      return respond_error(413, error_code_name(ErrorCode::too_large), "request body too large",
-                           After::close_linger);
+      return respond_error(ErrorCode::too_large, "request body too large", After::close_linger);
     if (ec == bhttp::error::header_limit)
-      return respond_error(431, "RequestHeaderFieldsTooLarge", "request header too large",
-                           After::close_linger);
+      return respond_error(ErrorCode::header_too_large, "request header too large", After::close_linger);
     if (&ec.category() == &http_category() && ec != bhttp::error::end_of_stream &&
         ec != bhttp::error::partial_message)
-      return respond_error(400, error_code_name(ErrorCode::bad_request), "malformed request",
-                           After::close_linger);
+      return respond_error(ErrorCode::bad_request, "malformed request", After::close_linger);
     // Read timeout (slowloris), client gone mid-request, reset: nobody to answer.
     close();
   }
@@ -306,19 +289,14 @@ class Session final : public SessionControl, public std::enable_shared_from_this
       res_.body.clear();
       return send(After::keep_alive, /*preflight=*/true);
     }
-    if (late_)
-      return respond_error(503, error_code_name(ErrorCode::unavailable), "server is shutting down",
-                           After::close);
+    if (late_) return respond_error(ErrorCode::unavailable, "server is shutting down", After::close);
     if (!decode_path(raw_path_, req_.path))
-      return respond_error(400, error_code_name(ErrorCode::bad_request), "invalid request path",
-                           After::keep_alive);
+      return respond_error(ErrorCode::bad_request, "invalid request path", After::keep_alive);
     if (!strip_base_path(req_.path, sh_.base_path))
-      return respond_error(404, error_code_name(ErrorCode::not_found), "not found",
-                           After::keep_alive);
+      return respond_error(ErrorCode::not_found, "not found", After::keep_alive);
     req_.query.clear();
     if (!decode_query(raw_query, req_.query))
-      return respond_error(400, error_code_name(ErrorCode::bad_request), "invalid query string",
-                           After::keep_alive);
+      return respond_error(ErrorCode::bad_request, "invalid query string", After::keep_alive);
 
     req_.method.assign(method_);
     req_.headers.clear();
@@ -342,7 +320,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
 
   void dispatch() {
     state_ = State::handling;
-    if (!sh_.handler.may_block(req_)) {  // quick: answer on this io thread, no hand-off
+    if (!admission_.blocks) {  // quick: answer on this io thread, no hand-off
       call_handler();
       on_handled();
       return;
@@ -354,25 +332,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
     });
   }
 
-  void call_handler() noexcept {
-    try {
-      res_ = sh_.handler.handle(req_);
-      return;
-    } catch (const std::exception& e) {
-      log_handler_failure(e.what());
-    } catch (...) {
-      log_handler_failure("unknown exception");
-    }
-    set_error(res_, 500, error_code_name(ErrorCode::internal), "internal error");
-  }
-
-  void log_handler_failure(const char* what) noexcept {
-    try {
-      spdlog::error("http: handler threw on {} {} (request_id {}): {}", req_.method, req_.path,
-                    req_.request_id, what);
-    } catch (...) {
-    }
-  }
+  void call_handler() noexcept { res_ = sh_.handler.handle(req_); }  // handle() never throws
 
   void on_handled() {
     if (state_ == State::closed) return;
@@ -380,15 +340,16 @@ class Session final : public SessionControl, public std::enable_shared_from_this
     if (res_.status < 200 || res_.status > 599) {
       spdlog::error("http: handler returned status {} (request_id {})", res_.status,
                     req_.request_id);
-      set_error(res_, 500, error_code_name(ErrorCode::internal), "internal error");
+      res_ = sh_.handler.refuse(internal_error("invalid status"));
     }
     send(After::keep_alive);
   }
 
   // ---- writing -----------------------------------------------------------------------
 
-  void respond_error(int status, std::string_view code, std::string_view message, After after) {
-    set_error(res_, status, code, message);
+  // An answer of the front door's own, in the handler's error vocabulary and body.
+  void respond_error(ErrorCode code, const char* message, After after) {
+    res_ = sh_.handler.refuse(Error(code, message));
     send(after);
   }
 
@@ -548,6 +509,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
   std::string_view method_;    // views into the parser's message, valid until the next request
   std::string_view raw_path_;  // raw path, no query: what the access log shows
 
+  api::Admission admission_;
   api::Request req_;
   api::Response res_;
   std::string head_;

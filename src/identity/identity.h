@@ -32,6 +32,9 @@ class TokenVerifier {
  public:
   virtual ~TokenVerifier() = default;
   virtual Principal verify(std::string_view bearer_token) = 0;
+  // True when verify() may wait on something slow (fetching keys, reading a remote store);
+  // false when it always answers from memory or local reads. The safe answer is true.
+  virtual bool may_block() const { return true; }
 };
 
 struct TokenSet {

@@ -197,7 +197,7 @@ TEST_F(WorkerPoolTest, PermanentFailureGivesUpAtOnce) {
   o.poll = 5ms;
   WorkerPool pool(q, "analysis", [&](const Job&) {
     ++calls;
-    throw std::invalid_argument("reference.images[0]: not an image");
+    throw bad_request("reference.images[0]: not an image");
   }, [&](const Job&, const std::string& m) { message = m; }, o);
   pool.start();
   EXPECT_TRUE(eventually([&] { return q.size("analysis") == 0; }));

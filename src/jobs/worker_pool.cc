@@ -53,9 +53,9 @@ bool WorkerPool::run_one() {
   bool retry = false;
   try {
     handler_(*job);
-  } catch (const RetryLater& e) {
+  } catch (const Error& e) {
     failure = e.what();
-    retry = job->attempts < options_.max_attempts;
+    retry = e.transient() && job->attempts < options_.max_attempts;
   } catch (const std::exception& e) {
     failure = e.what();
   }

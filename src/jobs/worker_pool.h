@@ -2,8 +2,8 @@
 //
 // Contract:
 //  - Each worker claims a due job, runs the handler, and finishes the job when the handler
-//    returns. A handler that throws RetryLater (a transient fault: the store or the blob
-//    store unavailable) has its job retried after an exponential backoff with jitter (a
+//    returns. A handler that throws a transient k9::Error (RetryLater, or the store or the
+//    blob store unavailable: Error::transient()) has its job retried after an exponential backoff with jitter (a
 //    random wait between half and all of backoff_base * 2^(attempt-1), capped at
 //    backoff_max); any other exception is a permanent
 //    failure. A permanent failure, or a transient one on the max_attempts-th attempt, calls
@@ -23,13 +23,17 @@
 #include <thread>
 #include <vector>
 
+#include "core/error.h"
 #include "jobs/job_queue.h"
 
 namespace k9::jobs {
 
-class RetryLater : public std::runtime_error {
+// A transient failure the handler wants retried (k9::Error, code unavailable). Any other
+// transient k9::Error (Error::transient(): unavailable, too_many_requests) is retried too;
+// every other exception fails the job for good.
+class RetryLater : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit RetryLater(const std::string& reason) : Error(ErrorCode::unavailable, reason) {}
 };
 
 struct WorkerOptions {

@@ -53,6 +53,8 @@ class ReportRepository {
 
   static constexpr size_t kMaxFavorites = 500;
 
+  const Clock& clock() const { return clock_; }
+
  private:
   store::Item get_owned(const std::string& user_id, const std::string& id);
   Report report_from(const store::Item& item);

@@ -11,6 +11,7 @@ std::string describe(const std::vector<std::string>& reasons) {
 }  // namespace
 
 TransactionCanceled::TransactionCanceled(std::vector<std::string> reasons)
-    : StoreError(describe(reasons)), reasons_(std::move(reasons)) {}
+    : StoreError(ErrorCode::conflict, "The items changed meanwhile; try again", describe(reasons), 0),
+      reasons_(std::move(reasons)) {}
 
 }  // namespace k9::store

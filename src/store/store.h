@@ -30,6 +30,7 @@
 //    never accept: a bug of the caller), Unavailable (try again later: throttled, disk full,
 //    network). Nothing else escapes.
 #pragma once
+#include "core/error.h"
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -121,13 +122,23 @@ struct QueryResult {
   Item last_evaluated_key;  // empty: no more
 };
 
-class StoreError : public std::runtime_error {
+// The store's failures are k9::Error (core/error.h), translated here at the port, once:
+// a condition that did not hold and a cancelled transaction are conflicts (repositories turn
+// them into not_found or a retry); a request the backend refuses is a bug of ours (internal);
+// an unavailable backend is transient (unavailable, Retry-After 2). what() keeps the
+// backend's own words for logs; message() is what a client may see.
+class StoreError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit StoreError(const std::string& detail) : Error(ErrorCode::internal, "internal error", detail, 0) {}
+
+ protected:
+  StoreError(ErrorCode code, std::string message, const std::string& detail, int retry_after)
+      : Error(code, std::move(message), detail, retry_after) {}
 };
 class ConditionFailed : public StoreError {
  public:
-  ConditionFailed() : StoreError("The conditional request failed") {}
+  ConditionFailed()
+      : StoreError(ErrorCode::conflict, "The item changed meanwhile; try again", "The conditional request failed", 0) {}
 };
 class TransactionCanceled : public StoreError {
  public:
@@ -143,7 +154,8 @@ class ValidationError : public StoreError {
 };
 class Unavailable : public StoreError {
  public:
-  using StoreError::StoreError;
+  explicit Unavailable(const std::string& detail)
+      : StoreError(ErrorCode::unavailable, "The store is unavailable; try again", detail, 2) {}
 };
 
 class Store {
@@ -181,6 +193,14 @@ class Store {
 
   // True when the store can answer (used by /healthz).
   virtual bool healthy() = 0;
+
+  // True when a read is answered from this machine without waiting on a network or a lock
+  // held by a writer (SQLite in WAL mode): callers may then read on a thread that must not
+  // block. False (the safe answer) for a remote store.
+  virtual bool reads_are_local() const { return false; }
+  // True when this process is the store's only writer (an embedded file it holds open):
+  // it may then cache what it read, and take up work its own crash left half done.
+  virtual bool single_writer() const { return false; }
 };
 
 }  // namespace k9::store

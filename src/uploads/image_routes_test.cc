@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "api/app.h"
+#include "testing/api_app.h"
 #include "blobs/fs/fs_blob_store.h"
 #include "blobs/s3/s3rver.h"
 #include "core/encoding.h"
@@ -69,7 +70,7 @@ class ImageRoutes : public testing::TestWithParam<std::string> {
           blobs::s3::s3rver_options("routes-" + hex_encode(random_bytes(6)) + "/"), blobs::s3::s3rver_credentials());
     }
     images_ = std::make_unique<ImageFiles>(*blobs_, UploadLimits{}, clock_);
-    app_ = std::make_unique<api::App>(api::AppServices{*store_, *users_, *reports_, *issuer_, nullptr, {}, false,
+    app_ = testkit::make_app(testkit::ApiServices{*store_, *users_, *reports_, *issuer_, nullptr, {}, false,
                                                        images_.get(), signer_.get()});
     auto alice = creds_->add("alice", "correct-horse-1", false, "Alice");
     alice_sub_ = alice.sub;

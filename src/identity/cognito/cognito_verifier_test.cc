@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "api/app.h"
+#include "testing/api_app.h"
 #include "core/json.h"
 #include "identity/cognito/test_pool.h"
 #include "identity/fake_clock.h"
@@ -70,7 +71,7 @@ class CognitoVerifierTest : public ::testing::Test {
     r.path = path;
     r.body = body;
     r.headers["authorization"] = "Bearer " + token;
-    return app_.handle(r);
+    return app_->handle(r);
   }
   api::Response create_report(const std::string& token) {
     return call("POST", "/reports", token, R"({"title":"Floor","reference":{"model":"Oak"}})");
@@ -109,7 +110,7 @@ class CognitoVerifierTest : public ::testing::Test {
   repo::Tables tables_ = repo::Tables::from_env([](const char*) -> const char* { return nullptr; });
   repo::UserRepository users_{store_, tables_.users};
   repo::ReportRepository reports_{store_, tables_, repo::CursorCodec("test-secret-0123456789")};
-  api::App app_{api::AppServices{store_, users_, reports_, verifier_, nullptr, {}}};
+  std::unique_ptr<api::App> app_ = testkit::make_app({store_, users_, reports_, verifier_, nullptr, {}});
 };
 EVP_PKEY* CognitoVerifierTest::pool_key_ = nullptr;
 EVP_PKEY* CognitoVerifierTest::other_key_ = nullptr;

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <string>
 
-#include "api/http_types.h"
+#include "api/handler.h"
 #include "core/encoding.h"
 #include "http/server.h"
 #include "identity/local/key_store.h"
@@ -67,7 +67,13 @@ class KeyEndpoint final : public api::Handler {
   void set_status(int status) { status_ = status; }
   int hits() const { return hits_; }
 
-  api::Response handle(const api::Request& request) override {
+  api::Admission admit(std::string_view, std::string_view) const noexcept override { return {1024, true}; }
+  api::Response refuse(const Error& e) const noexcept override {
+    api::Response r;
+    r.status = e.code() == ErrorCode::too_large ? 413 : 400;
+    return r;
+  }
+  api::Response handle(const api::Request& request) noexcept override {
     api::Response r;
     if (!request.path.ends_with("/.well-known/jwks.json")) {
       r.status = 404;

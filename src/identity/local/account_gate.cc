@@ -52,4 +52,6 @@ void AccountGate::forget(const std::string& username) {
   entries_.erase(username);
 }
 
+bool AccountGate::may_block() const { return !credentials_.reads_are_local(); }
+
 }  // namespace k9::identity::local

@@ -49,6 +49,8 @@ class AccountGate {
 
   void check(const Principal& p);
   void forget(const std::string& username);
+  // True when check() may read a remote store.
+  bool may_block() const;
   const AccountGateOptions& options() const { return options_; }
 
  private:

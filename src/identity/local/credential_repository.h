@@ -73,6 +73,11 @@ class CredentialRepository {
   void burn_dummy_verification(const std::string& password);
 
   store::Store& store_;
+
+ public:
+  bool reads_are_local() const { return store_.reads_are_local(); }
+
+ private:
   std::string table_;
   PasswordHashing hashing_;
   const Clock& clock_;

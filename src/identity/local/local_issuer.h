@@ -43,6 +43,8 @@ class LocalIssuer final : public TokenVerifier {
 
   TokenSet issue(const Credential& credential) const;
   Principal verify(std::string_view bearer_token) override;
+  // Keys are in memory; only the account gate reads, through the credentials' store.
+  bool may_block() const override { return gate_ && gate_->may_block(); }
 
   // Owns the gate; `clock` null: the issuer's clock.
   AccountGate& require_live_accounts(CredentialRepository& credentials, AccountGateOptions gate_options = {},

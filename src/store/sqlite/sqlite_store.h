@@ -38,6 +38,8 @@ class SqliteStore final : public Store {
                    const std::vector<Item>& delete_keys) override;
   void transact_write(const std::vector<TransactItem>& items) override;
   bool healthy() override;
+  bool reads_are_local() const override { return true; }  // WAL: readers never wait on the writer
+  bool single_writer() const override { return true; }    // one k9 serve per data folder (README)
 
   // Group commit figures: commits and writes since open.
   std::pair<uint64_t, uint64_t> commit_stats() const;

@@ -1,0 +1,161 @@
+// The dispatcher on its own: a table of test routes, a verifier that knows two tokens. What
+// App promises whatever the routes are: 404/405, authentication before the handler, 415 for
+// JSON routes, no exception escapes, admission from the table and the wiring, and a route
+// that does not declare how it blocks is refused at wiring time.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "api/app.h"
+#include "core/json.h"
+
+namespace k9::api {
+namespace {
+
+class TwoTokens final : public identity::TokenVerifier {
+ public:
+  explicit TwoTokens(bool may_block) : may_block_(may_block) {}
+  identity::Principal verify(std::string_view token) override {
+    if (token == "alice-token") return {.sub = "alice"};
+    throw unauthorized("bad token");
+  }
+  bool may_block() const override { return may_block_; }
+
+ private:
+  bool may_block_;
+};
+
+class TestRoutes final : public RouteGroup {
+ public:
+  explicit TestRoutes(std::vector<Route> routes) : routes_(std::move(routes)) {}
+  std::vector<Route> routes() override { return std::move(routes_); }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+Response echo(const Call& c) {
+  Response r;
+  r.body = c.user.sub + "|" + (c.params.count("id") ? c.param("id") : "") + "|" + c.request.body;
+  return r;
+}
+
+std::vector<Route> table() {
+  return {
+      {"GET", "/open", "open", Access::open, Blocking::never, Media::none, 0, echo},
+      {"GET", "/things/{id}", "things.get", Access::bearer, Blocking::reads, Media::none, 0, echo},
+      {"POST", "/things", "things.create", Access::bearer, Blocking::always, Media::json, 0, echo},
+      {"PUT", "/things/{id}/file", "things.file", Access::bearer, Blocking::always, Media::bytes, 5000, echo},
+      {"GET", "/boom", "boom", Access::open, Blocking::never, Media::none, 0,
+       [](const Call&) -> Response { throw std::runtime_error("a bug with secret details"); }},
+      {"GET", "/odd", "odd", Access::open, Blocking::never, Media::none, 0, [](const Call&) -> Response { throw 42; }},
+  };
+}
+
+std::vector<std::unique_ptr<RouteGroup>> groups(std::vector<Route> routes) {
+  std::vector<std::unique_ptr<RouteGroup>> g;
+  g.push_back(std::make_unique<TestRoutes>(std::move(routes)));
+  return g;
+}
+
+Response call(App& app, const std::string& method, const std::string& path, const std::string& token = "",
+              const std::string& body = "", const std::string& type = "") {
+  Request r;
+  r.method = method;
+  r.path = path;
+  r.body = body;
+  if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
+  if (!type.empty()) r.headers["content-type"] = type;
+  return app.handle(r);
+}
+
+std::string code(const Response& r) { return std::string(parse_json(r.body).at("code").as_string()); }
+
+TEST(AppDispatch, RoutesAuthenticatesAndMapsErrors) {
+  TwoTokens verifier(false);
+  App app(verifier, {}, groups(table()));
+  EXPECT_EQ(call(app, "GET", "/open").body, "||");
+  EXPECT_EQ(call(app, "GET", "/things/7", "alice-token").body, "alice|7|");
+  auto r = call(app, "GET", "/things/7");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(code(r), "Unauthorized");
+  EXPECT_EQ(call(app, "GET", "/things/7", "mallory-token").status, 401);
+  r = call(app, "DELETE", "/things/7", "alice-token");
+  EXPECT_EQ(r.status, 405);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{"Allow", "GET"}));
+  EXPECT_EQ(call(app, "GET", "/nothing").status, 404);
+  EXPECT_EQ(call(app, "GET", "/things/7/").status, 404);
+}
+
+TEST(AppDispatch, JsonRoutesTakeJsonOnly) {
+  TwoTokens verifier(false);
+  App app(verifier, {}, groups(table()));
+  auto r = call(app, "POST", "/things", "alice-token", R"({"a":1})", "text/plain");
+  EXPECT_EQ(r.status, 415);
+  EXPECT_EQ(code(r), "UnsupportedMediaType");
+  EXPECT_EQ(call(app, "POST", "/things", "", R"({"a":1})", "text/plain").status, 401);  // the token first
+  EXPECT_EQ(call(app, "POST", "/things", "alice-token", R"({"a":1})", "application/json").status, 200);
+  EXPECT_EQ(call(app, "POST", "/things", "alice-token", R"({"a":1})").status, 200);  // no type: taken as JSON
+  // A bytes route takes any type: its handler sniffs.
+  EXPECT_EQ(call(app, "PUT", "/things/7/file", "alice-token", "\x89PNG", "text/plain").status, 200);
+}
+
+TEST(AppDispatch, NothingEscapesAndNoDetailLeaks) {
+  TwoTokens verifier(false);
+  App app(verifier, {}, groups(table()));
+  for (std::string path : {"/boom", "/odd"}) {
+    auto r = call(app, "GET", path);
+    EXPECT_EQ(r.status, 500) << path;
+    EXPECT_EQ(code(r), "InternalError");
+    EXPECT_EQ(r.body.find("secret"), std::string::npos) << r.body;
+  }
+  auto refused = app.refuse(Error(ErrorCode::too_large, "request body too large"));
+  EXPECT_EQ(refused.status, 413);
+  EXPECT_EQ(code(refused), "PayloadTooLarge");
+  EXPECT_EQ(app.refuse(Error(ErrorCode::header_too_large, "x")).status, 431);
+  auto busy = app.refuse(Error(ErrorCode::unavailable, "try later", 3));
+  EXPECT_EQ(busy.status, 503);
+  ASSERT_EQ(busy.headers.size(), 1u);
+  EXPECT_EQ(busy.headers[0].second, "3");
+}
+
+TEST(AppDispatch, AdmissionFollowsTheTableAndTheWiring) {
+  TwoTokens local(false);
+  App embedded(local, {.max_body_bytes = 100, .store_reads_local = true, .verifier_may_block = false}, groups(table()));
+  EXPECT_EQ(embedded.admit("GET", "/things/7").max_body_bytes, 100u);
+  EXPECT_EQ(embedded.admit("PUT", "/things/7/file").max_body_bytes, 5000u);
+  EXPECT_EQ(embedded.admit("POST", "/things/7/file").max_body_bytes, 100u);  // no such route: the default
+  EXPECT_FALSE(embedded.admit("GET", "/open").blocks);
+  EXPECT_FALSE(embedded.admit("GET", "/things/7").blocks);  // local reads
+  EXPECT_TRUE(embedded.admit("POST", "/things").blocks);    // writes
+  EXPECT_FALSE(embedded.admit("GET", "/unknown").blocks);   // answered 404 at once
+
+  App remote(local, {.store_reads_local = false, .verifier_may_block = false}, groups(table()));
+  EXPECT_TRUE(remote.admit("GET", "/things/7").blocks);  // a remote store's read waits on the network
+  EXPECT_FALSE(remote.admit("GET", "/open").blocks);
+
+  TwoTokens fetching(true);
+  App cognito(fetching, {.store_reads_local = true, .verifier_may_block = true}, groups(table()));
+  EXPECT_TRUE(cognito.admit("GET", "/things/7").blocks);  // a token check may fetch keys
+  EXPECT_FALSE(cognito.admit("GET", "/open").blocks);     // open routes check no token
+}
+
+TEST(AppDispatch, EveryRouteDeclaresItselfFully) {
+  TwoTokens verifier(false);
+  auto undeclared = table();
+  undeclared.push_back({"GET", "/lazy", "lazy", Access::open, Blocking::undeclared, Media::none, 0, echo});
+  EXPECT_THROW(App(verifier, {}, groups(undeclared)), std::logic_error);
+  auto unnamed = table();
+  unnamed.push_back({"GET", "/anonymous", "", Access::open, Blocking::never, Media::none, 0, echo});
+  EXPECT_THROW(App(verifier, {}, groups(unnamed)), std::logic_error);
+  auto twice = table();
+  twice.push_back({"GET", "/open", "open.again", Access::open, Blocking::never, Media::none, 0, echo});
+  EXPECT_THROW(App(verifier, {}, groups(twice)), std::logic_error);
+  auto same_name = table();
+  same_name.push_back({"GET", "/elsewhere", "open", Access::open, Blocking::never, Media::none, 0, echo});
+  EXPECT_THROW(App(verifier, {}, groups(same_name)), std::logic_error);
+}
+
+}  // namespace
+}  // namespace k9::api

@@ -1,0 +1,67 @@
+#include "api/file_routes.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/responses.h"
+#include "blobs/file_route.h"
+#include "core/json.h"
+
+namespace k9::api {
+
+namespace json = boost::json;
+
+std::vector<Route> FileRoutes::routes() {
+  const size_t limit = images_.limits().max_bytes;
+  std::vector<Route> out;
+  // The name is the rest of the path, so "a/../b" reaches the name check (a clear 400), not
+  // the router's 404.
+  out.push_back({"PUT", "/uploads/{name+}", "files.upload", Access::bearer, Blocking::always, Media::bytes, limit,
+                 [this](const Call& c) {
+                   auto stored = images_.upload(c.user.sub, c.param("name"), c.request.body);
+                   return json_response(201, json::object{{"key", stored.key}, {"url", stored.url}});
+                 }});
+  out.push_back({"PUT", "/user/avatar", "files.avatar", Access::bearer, Blocking::always, Media::bytes, limit,
+                 [this](const Call& c) { return avatar(c); }});
+  if (file_urls_) {
+    // No token: the link's signature is the permission (an <img src> sends no header).
+    out.push_back({"GET", "/files/{key+}", "files.get", Access::open, Blocking::always, Media::none, 0,
+                   [this](const Call& c) { return signed_file(c); }});
+  }
+  return out;
+}
+
+Response FileRoutes::avatar(const Call& c) {
+  const auto& p = c.user;
+  User before = users_.get_or_create(p.sub, p.name, p.email);
+  auto stored = images_.store_avatar(p.sub, c.request.body);
+  repo::ProfilePatch patch;
+  patch.avatar_url = stored.key;
+  try {
+    users_.update_profile(p.sub, patch);
+  } catch (...) {
+    images_.remove_avatar(p.sub, stored.key);
+    throw;
+  }
+  if (before.avatar_url != stored.key) {
+    try {
+      images_.remove_avatar(p.sub, before.avatar_url);
+    } catch (const blobs::Unavailable& e) {
+      spdlog::warn("previous avatar {} not deleted: {}", before.avatar_url, e.what());
+    }
+  }
+  return json_response(200, json::object{{"avatarUrl", stored.url}});
+}
+
+Response FileRoutes::signed_file(const Call& c) {
+  auto a = blobs::answer_signed_file(images_.store(), *file_urls_, c.param("key"), c.request.query, clock_.now());
+  if (a.status == 404) return error_response(ErrorCode::not_found, a.message);
+  if (a.status != 200) return error_response(ErrorCode::forbidden, a.message);
+  Response r;
+  r.body = std::move(a.bytes);
+  r.content_type = a.content_type;
+  r.headers.emplace_back("Cache-Control", "private, max-age=" + std::to_string(a.max_age_seconds));
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return r;
+}
+
+}  // namespace k9::api

@@ -1,0 +1,32 @@
+#include "api/health_routes.h"
+
+#include "api/responses.h"
+
+namespace k9::api {
+
+std::vector<Route> HealthRoutes::routes() {
+  std::vector<Route> out;
+  // Liveness: the process answers; nothing behind it is asked, so a slow backend never
+  // delays it (load balancers and the Lambda emulator poll it).
+  out.push_back({"GET", "/healthz", "health.live", Access::open, Blocking::never, Media::none, 0, [](const Call&) {
+                   return json_response(200, boost::json::object{{"status", "ok"}});
+                 }});
+  // Readiness: the store answers.
+  out.push_back({"GET", "/readyz", "health.ready", Access::open, Blocking::reads, Media::none, 0, [this](const Call&) {
+                   if (!store_.healthy()) throw Error(ErrorCode::unavailable, "store is not answering", 5);
+                   return json_response(200, boost::json::object{{"status", "ready"}});
+                 }});
+  if (jwks_) {
+    // The keys are in memory (KeyStore re-reads its folder at most every few seconds).
+    out.push_back({"GET", "/.well-known/jwks.json", "jwks", Access::open, Blocking::reads, Media::none, 0,
+                   [this](const Call&) {
+                     Response r;
+                     r.body = jwks_();
+                     r.headers.emplace_back("Cache-Control", "public, max-age=300");
+                     return r;
+                   }});
+  }
+  return out;
+}
+
+}  // namespace k9::api

@@ -1,0 +1,32 @@
+#include "testing/api_app.h"
+
+#include "api/auth_routes.h"
+#include "api/embedding_routes.h"
+#include "api/file_routes.h"
+#include "api/health_routes.h"
+#include "api/profile_routes.h"
+#include "api/report_routes.h"
+#include "api/result_routes.h"
+
+namespace k9::testkit {
+
+std::unique_ptr<api::App> make_app(const ApiServices& s, api::AppOptions options) {
+  std::vector<std::unique_ptr<api::RouteGroup>> groups;
+  groups.push_back(std::make_unique<api::HealthRoutes>(s.store, s.jwks));
+  if (s.authenticator) groups.push_back(std::make_unique<api::AuthRoutes>(*s.authenticator));
+  groups.push_back(std::make_unique<api::ProfileRoutes>(s.users, s.images));
+  std::optional<api::AnalysisStart> start;
+  if (s.analysis && s.jobs) start.emplace(api::AnalysisStart{*s.analysis, *s.jobs, s.analysis_queued});
+  groups.push_back(std::make_unique<api::ReportRoutes>(s.reports, s.images, start ? &*start : nullptr,
+                                                       s.cache_report_lists));
+  if (s.analysis && s.products)
+    groups.push_back(std::make_unique<api::ResultRoutes>(s.reports, *s.analysis, *s.products, s.images));
+  if (s.images) groups.push_back(std::make_unique<api::FileRoutes>(*s.images, s.users, s.file_urls));
+  if (s.analysis && s.products && s.embeddings && s.images)
+    groups.push_back(std::make_unique<api::EmbeddingRoutes>(*s.analysis, *s.products, *s.embeddings, *s.images));
+  options.store_reads_local = s.store.reads_are_local();
+  options.verifier_may_block = s.verifier.may_block();
+  return std::make_unique<api::App>(s.verifier, options, std::move(groups));
+}
+
+}  // namespace k9::testkit

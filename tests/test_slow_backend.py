@@ -1,0 +1,104 @@
+"""A slow backend delays only the requests that need it (issue 14, "Blocking is a fact").
+
+K9 serves with `--store dynamodb` through tests/fault_proxy.py, which stalls every DynamoDB
+call 300 ms, and with ONE io thread (K9_IO_THREADS=1), so that any handler run on the io
+thread would hold up every connection. While eight clients keep reading their reports (each
+read waits on the stalled store), other connections ask what needs no backend: liveness
+(/healthz), a CORS preflight, the JWKS. Those must answer within 150 ms every time (they
+would take 300 ms or more if a stalled read ran on the io thread), and the stalled reads must
+really have been slow (the stall was on)."""
+import os
+import sys
+import threading
+import time
+
+from dynamodb_local import DynamoDbLocal
+from fault_proxy import FaultProxy
+from k9test import Server, k9_binary
+
+ENV = "slow"
+STALL = 0.3
+FAST_BOUND = 0.15
+
+
+def check(cond, what):
+    if not cond:
+        print("FAIL:", what)
+        sys.exit(1)
+
+
+def main():
+    ddb = DynamoDbLocal()
+    proxy = FaultProxy(ddb.endpoint, seed=7, stall_seconds=STALL)
+    server = None
+    passed = 0
+    try:
+        env = dict(ddb.env(), K9_STORE="dynamodb", ENVIRONMENT=ENV, K9_IO_THREADS="1", K9_ANALYSIS_WORKERS="0")
+        server = Server(k9_binary(), env=dict(env, AWS_ENDPOINT_URL_DYNAMODB=ddb.endpoint))
+        server.run("tables", "create")
+        token = server.add_user("alice", "Correct-horse-1")
+        server.env.update(AWS_ENDPOINT_URL_DYNAMODB=proxy.endpoint)
+        server.start()
+        status, created = server.json("POST", "/reports",
+                                      {"title": "Slow", "reference": {"model": "Oak", "images": [{"url": "a.jpg"}]}},
+                                      token)
+        check(status == 201, f"create: {status} {created}")
+        rid = created["id"]
+
+        proxy.set(stall=1.0)
+        stop = threading.Event()
+        slow = []
+        lock = threading.Lock()
+
+        def reader():
+            while not stop.is_set():
+                t0 = time.monotonic()
+                status, _, _ = server.request("GET", f"/reports/{rid}", token=token, timeout=30)
+                with lock:
+                    slow.append((status, time.monotonic() - t0))
+
+        readers = [threading.Thread(target=reader) for _ in range(8)]
+        for t in readers:
+            t.start()
+        time.sleep(0.5)  # the readers are waiting on the store now
+        fast = []
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline:
+            for method, path, headers in (("GET", "/healthz", {}),
+                                          ("OPTIONS", f"/reports/{rid}", {"Origin": "https://app.example",
+                                                                           "Access-Control-Request-Method": "GET"}),
+                                          ("GET", "/.well-known/jwks.json", {})):
+                t0 = time.monotonic()
+                status, _, _ = server.request(method, path, headers=headers, timeout=10)
+                fast.append((path, status, time.monotonic() - t0))
+            time.sleep(0.02)
+        stop.set()
+        for t in readers:
+            t.join()
+        proxy.clear()
+
+        check(len(slow) >= 8, f"only {len(slow)} slow reads finished")
+        check(all(s == 200 for s, _ in slow), f"slow reads failed: {[s for s, _ in slow if s != 200][:5]}")
+        slowest_read = min(d for _, d in slow)
+        check(slowest_read >= STALL * 0.9, f"the stall was not on: a read took {slowest_read:.3f} s")
+        passed += 1
+        bad = [(p, s) for p, s, _ in fast if s not in (200, 204)]
+        check(not bad, f"requests without a backend failed: {bad[:5]}")
+        worst = max(d for _, _, d in fast)
+        check(worst < FAST_BOUND, f"a request without a backend took {worst * 1000:.0f} ms beside the stalled reads "
+                                   f"(bound {FAST_BOUND * 1000:.0f} ms)")
+        passed += 1
+        ordered = sorted(d for _, _, d in fast)
+        print(f"{len(slow)} stalled reads (fastest {slowest_read * 1000:.0f} ms); {len(fast)} requests without a "
+              f"backend on one io thread: median {ordered[len(ordered) // 2] * 1000:.1f} ms, "
+              f"worst {worst * 1000:.1f} ms")
+        print(f"{passed} passed, 0 failed")
+    finally:
+        if server:
+            server.cleanup()
+        proxy.close()
+        ddb.stop()
+
+
+if __name__ == "__main__":
+    main()
