@@ -18,7 +18,7 @@ packages=(
   # libjpeg-turbo, libpng and libwebp directly (src/codec)
   libopencv-core-dev libopencv-imgproc-dev libjpeg62-turbo-dev libpng-dev libwebp-dev
   # tests drive the server with real clients
-  curl python3
+  curl python3 python3-yaml zip
   # the matrix test opens K9's .npz with numpy.load, as users of the seed's matrices do
   python3-numpy
 )
