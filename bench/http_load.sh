@@ -5,11 +5,11 @@
 #   3. K9 POST /reports, durable, 32 connections                   (target: >= 5000/s, p99 < 10 ms)
 #   4. the plain SQLite insert-and-fsync loop                      (the floor)
 # and K9's resident memory idle and under load.
-# Usage: bench/http_load.sh [SECONDS]   (needs scripts/install-deps.sh --bench, a built ./build)
+# Usage: [K9_BIN=path/to/k9] bench/http_load.sh [SECONDS]   (needs scripts/install-deps.sh --bench, a built ./build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
-k9=$(pwd)/build/k9
+k9=${K9_BIN:-$(pwd)/build/k9}  # K9_BIN: another build (before/after comparisons)
 work=$(mktemp -d /tmp/k9-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
 

@@ -81,11 +81,7 @@ int main(int argc, char** argv) {
   }
 
   // Base vectors: demo photos through the real extractor.
-  catalog::demo::DemoOptions o;
-  o.count = 96;
-  o.photo_size = {320, 240};
-  o.sheet_side = 512;
-  catalog::demo::DemoCatalog demo(o);
+  catalog::demo::DemoCatalog demo(catalog::demo::DemoOptions::small(96, 3));
   ClassicExtractor extractor;
   std::vector<std::vector<float>> bases;
   std::vector<Product> products;

@@ -4,7 +4,7 @@
 # memory every 10 s. Passes when no request failed and resident memory stayed within 10%
 # (anonymous memory, after the first minute: SQLite's memory-mapped file pages are reported
 # but not judged, they track the file, not the heap).
-# Usage: bench/soak.sh [SECONDS=600] [K9 binary=build/k9]   (needs wrk: install-deps.sh --bench)
+# Usage: bench/soak.sh [SECONDS=600] [K9 binary=build/k9]   (needs wrk: scripts/install-deps.sh --bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-600}

@@ -32,10 +32,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s --count N --out FILE.k9snap [--photo FILE.jpg]\n", argv[0]);
     return 2;
   }
-  catalog::demo::DemoOptions o;
-  o.count = 48;
-  o.photo_size = {320, 240};
-  o.sheet_side = 512;
+  auto o = catalog::demo::DemoOptions::small(48, 3);
   catalog::demo::DemoCatalog demo(o);
   vision::ClassicExtractor extractor;
   std::vector<std::vector<float>> bases;

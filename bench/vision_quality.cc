@@ -45,6 +45,16 @@ cv::Mat centre_crop_zoom(const cv::Mat& m, double zoom) {
   return out;
 }
 
+// The photo under light falling off 2:1 from left to right, times `exposure` / `over`.
+cv::Mat fall_off(const cv::Mat& m, double exposure, double over) {
+  cv::Mat f;
+  m.convertTo(f, CV_32FC3);
+  for (int y = 0; y < f.rows; ++y)
+    for (int x = 0; x < f.cols; ++x) f.at<cv::Vec3f>(y, x) *= float(exposure * (1 - 0.5 * x / f.cols) / over);
+  f.convertTo(f, CV_8UC3);
+  return f;
+}
+
 struct Perturbation {
   const char* name;
   const char* what;
@@ -80,23 +90,9 @@ std::vector<Perturbation> perturbations() {
          return Query{jpeg(out)};
        }},
       {"uneven light", "a 2:1 light fall-off across the photo, mean kept (as auto-exposure does)",
-       [](const cv::Mat& m, std::mt19937&) {
-         cv::Mat f;
-         m.convertTo(f, CV_32FC3);
-         for (int y = 0; y < f.rows; ++y)
-           for (int x = 0; x < f.cols; ++x) f.at<cv::Vec3f>(y, x) *= float((1 - 0.5 * x / f.cols) / 0.75);
-         f.convertTo(f, CV_8UC3);
-         return Query{jpeg(f)};
-       }},
+       [](const cv::Mat& m, std::mt19937&) { return Query{jpeg(fall_off(m, 1, 0.75))}; }},
       {"underexposed", "exposure 0.7 and a 2:1 fall-off: about -0.9 EV on average",
-       [](const cv::Mat& m, std::mt19937&) {
-         cv::Mat f;
-         m.convertTo(f, CV_32FC3);
-         for (int y = 0; y < f.rows; ++y)
-           for (int x = 0; x < f.cols; ++x) f.at<cv::Vec3f>(y, x) *= float(0.7 * (1 - 0.5 * x / f.cols));
-         f.convertTo(f, CV_8UC3);
-         return Query{jpeg(f)};
-       }},
+       [](const cv::Mat& m, std::mt19937&) { return Query{jpeg(fall_off(m, 0.7, 1))}; }},
       {"white balance", "warm cast: red x1.12, blue x0.88 (about 3000 K against 5000 K)",
        [](const cv::Mat& m, std::mt19937&) {
          cv::Mat out;

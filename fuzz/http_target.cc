@@ -16,9 +16,9 @@ namespace {
 const api::Router& router() {
   static const api::Router* r = [] {
     auto* router = new api::Router;
-    auto ok = [](const api::Request&, const api::Params&) { return api::Response{}; };
+    auto ok = [](const api::Call&) { return api::Response{}; };
     for (const char* p : {"/reports", "/reports/{id}", "/reports/{id}/favorites/{productId}", "/user/profile"})
-      router->add("GET", p, ok);
+      router->add({"GET", p, p, api::Access::open, api::Blocking::never, api::Media::none, 0, ok});
     return router;
   }();
   return *r;

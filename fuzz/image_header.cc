@@ -1,18 +1,17 @@
-// Image headers (JPEG, PNG, WebP) as uploads and report images arrive: read_image_header, and
+// Image headers (JPEG, PNG, WebP) as report images arrive: read_header (image_probe's reader), and
 // when the header passes small limits, the bounded decode. Allowed outcome: an image, or
 // vision::ImageError; nothing bigger than the limits is ever decoded.
 #include "fuzz_support.h"
 #include "vision/decode.h"
 #include "vision/image_error.h"
-#include "vision/image_header.h"
 
 using namespace k9::vision;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto bytes = k9::fuzz::as_text(data, size);
-  ImageHeader h;
+  k9::image::ImageInfo h;
   try {
-    h = read_image_header(bytes);
+    h = read_header(bytes, "image");
   } catch (const ImageError&) {
     return 0;
   }

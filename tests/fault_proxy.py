@@ -244,6 +244,12 @@ class FaultProxy:
         self._server.shutdown()
         self._server.server_close()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

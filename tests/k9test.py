@@ -1,4 +1,6 @@
-"""Helpers for system tests: run the real k9 binary on a free loopback port, talk HTTP."""
+"""The system tests' kit: run the real k9 binary on a free loopback port and talk HTTP to it
+(Server); start the peers it talks to (Peer: DynamoDB Local in dynamodb_local.py, s3rver in
+s3rver.py, cognito-local in npm_peers.py); check and fail."""
 import argparse
 import http.client
 import json
@@ -8,8 +10,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 
 
 def k9_binary():
@@ -23,6 +27,98 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def check(cond, what):
+    """Fails the test, saying `what`, unless `cond`."""
+    if not cond:
+        raise AssertionError(what)
+
+
+def import_boto3():
+    """boto3 (Debian's python3-boto3). It lives in the system interpreter; when CMake found
+    another Python, this script runs again under /usr/bin/python3."""
+    try:
+        import boto3
+        return boto3
+    except ImportError:
+        if os.path.exists("/usr/bin/python3") and os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3"):
+            os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
+        raise
+
+
+def answers_200(url, data=None, headers=None, timeout=1):
+    """Whether a request to `url` (a POST when `data` is given) answers 200; False when it
+    cannot connect or answers an error."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers or {}), timeout=timeout) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+class Peer:
+    """A server a system test starts beside K9 (DynamoDB Local, s3rver, cognito-local): one
+    process on a free loopback port (`port`, `endpoint`) with its state and log in a temporary
+    folder (`dir`). A missing program or package raises RuntimeError: CI installs them all, so
+    tests fail, never skip. A `with` block stops it. The C++ tests' twin is
+    src/testing/base/peer_process.h."""
+
+    def __init__(self, name):
+        self.name = name
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.dir = tempfile.mkdtemp(prefix=f"k9-{name}-")
+        self.proc = None
+        self.log = None
+
+    @staticmethod
+    def require(path=None, command=None, hint="run scripts/install-deps.sh"):
+        if path and not os.path.exists(path):
+            raise RuntimeError(f"not installed: no {path} ({hint})")
+        if command and not shutil.which(command):
+            raise RuntimeError(f"{command} is not installed ({hint})")
+
+    def start(self, argv, ready, timeout=30, env=None):
+        """Runs `argv` in `dir`, its output into the log, and returns once `ready()` is true;
+        raises RuntimeError with what the peer printed when it exits first or is not ready
+        within `timeout` seconds (then it is stopped)."""
+        self.log = open(os.path.join(self.dir, f"{self.name}.log"), "wb")
+        self.proc = subprocess.Popen(argv, cwd=self.dir, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                printed = self.read_log()
+                self.stop()
+                raise RuntimeError(f"{self.name} exited during start-up: {printed}")
+            if ready():
+                return self
+            time.sleep(0.1)
+        printed = self.read_log()
+        self.stop()
+        raise RuntimeError(f"{self.name} did not answer within {timeout} s: {printed}")
+
+    def read_log(self):
+        with open(os.path.join(self.dir, f"{self.name}.log"), "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.log:
+            self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
 
 
 class Server:
@@ -106,3 +202,9 @@ class Server:
         elif self.proc and self.proc.returncode not in (0, -9, -15):
             print(f"k9 exited with {self.proc.returncode}; its log ends with:\n" + self.read_log()[-3000:])
         shutil.rmtree(self.data, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.cleanup()

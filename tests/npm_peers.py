@@ -3,9 +3,8 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
-import time
-import urllib.request
+
+from k9test import Peer, answers_200
 
 PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers")
 
@@ -24,37 +23,15 @@ def node(script, *args):
     return out.stdout
 
 
-class CognitoLocal:
-    """cognito-local on a free loopback port, with its state in a temporary folder."""
+class CognitoLocal(Peer):
+    """cognito-local on a free loopback port (k9test.Peer), its state in the peer's folder."""
 
-    def __init__(self, port):
-        self.port = port
-        self.dir = tempfile.mkdtemp(prefix="k9-cognito-local-")
+    def __init__(self):
+        require_peer("cognito-local")
+        super().__init__("cognito-local")
         os.makedirs(os.path.join(self.dir, ".cognito"))
         with open(os.path.join(self.dir, ".cognito", "config.json"), "w") as f:
             json.dump({"UserPoolDefaults": {"UsernameAttributes": []}}, f)  # plain usernames
-        self.log = open(os.path.join(self.dir, "cognito-local.log"), "wb")
-        env = dict(os.environ, PORT=str(port), HOST="127.0.0.1")
         start = os.path.join(PEERS, "node_modules", "cognito-local", "lib", "bin", "start.js")
-        self.proc = subprocess.Popen(["node", start], cwd=self.dir, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        self.endpoint = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(self.endpoint + "/health", timeout=1) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("cognito-local did not start")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-        self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self.start(["node", start], lambda: answers_200(self.endpoint + "/health"),
+                   env=dict(os.environ, PORT=str(self.port), HOST="127.0.0.1"))

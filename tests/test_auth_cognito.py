@@ -1,10 +1,11 @@
 """Cognito mode through the real binary against cognito-local (npm), set up with the real AWS SDK
 for JavaScript: sign in through K9's /auth/login, call K9 with the pool's tokens, refresh, the
 temporary-password flow, and tokens of another pool or app client refused."""
+import contextlib
 import json
 import sys
 
-from k9test import Server, free_port, k9_binary
+from k9test import Server, k9_binary
 from npm_peers import CognitoLocal, node, require_peer
 
 USERS = [
@@ -26,13 +27,11 @@ def login(server, username, password):
 
 
 def main():
-    require_peer("cognito-local")
     require_peer("@aws-sdk/client-cognito-identity-provider")
-    cognito = CognitoLocal(free_port())
-    server = other_client = other_pool = None
-    try:
+    with contextlib.ExitStack() as running:
+        cognito = running.enter_context(CognitoLocal())
         ids = json.loads(node("cognito-pool.mjs", cognito.endpoint, json.dumps(USERS)))
-        server = k9_for(cognito, ids["poolId"], ids["clientId"]).start()
+        server = running.enter_context(k9_for(cognito, ids["poolId"], ids["clientId"])).start()
 
         # Sign in through K9, then call K9 with the pool's id and access tokens.
         status, tokens = login(server, "alice", "Alice-pass-1")
@@ -70,10 +69,10 @@ def main():
         assert server.json("GET", "/user/profile", token=tom["idToken"])[0] == 200
 
         # Tokens of another app client of the pool, or of another pool: 401, nothing stored.
-        other_client = k9_for(cognito, ids["poolId"], ids["otherClientId"]).start()
+        other_client = running.enter_context(k9_for(cognito, ids["poolId"], ids["otherClientId"])).start()
         status, foreign = login(other_client, "alice", "Alice-pass-1")
         assert status == 200, foreign
-        other_pool = k9_for(cognito, ids["otherPoolId"], ids["otherPoolClientId"]).start()
+        other_pool = running.enter_context(k9_for(cognito, ids["otherPoolId"], ids["otherPoolClientId"])).start()
         status, elsewhere = login(other_pool, "alice", "Alice-pass-1")
         assert status == 200, elsewhere
         for token, message in ((foreign["idToken"], "wrong token audience"),
@@ -86,11 +85,6 @@ def main():
         # Local-mode commands refuse to run in Cognito mode.
         r = server.run("users", "add", "bob", "--password", "Bob-pass-1", check=False)
         assert r.returncode != 0 and "local-mode" in r.stderr, r.stderr
-    finally:
-        for s in (server, other_client, other_pool):
-            if s:
-                s.cleanup()
-        cognito.stop()
     print("ok")
     return 0
 

@@ -1,9 +1,11 @@
-"""Local-mode sign-in through the real binary: login, rotating refresh, the temporary-password
+"""Local-mode sign-in through the real binary: login, refresh (one refresh token serves the whole
+session by default, as Cognito's does; K9_REFRESH_ROTATION=on rotates), the temporary-password
 flow, throttling, `k9 keys rotate` while serving, and tokens minted by jose (npm) with K9's key."""
 import base64
 import glob
 import json
 import os
+import signal
 import sys
 import time
 
@@ -22,24 +24,24 @@ def newest_key(server):
 
 def main():
     require_peer("jose")
-    server = Server(k9_binary())
-    try:
+    with Server(k9_binary()) as server:
         server.run("users", "add", "alice", "--password", "Correct-horse-1", "--name", "Alice")
         server.run("users", "add", "tom", "--password", "Temporary-1", "--temporary")
         weak = server.run("users", "add", "weak", "--password", "alllowercase", check=False)
         assert weak.returncode != 0 and "at least 3 of" in weak.stderr, weak.stderr
         server.start()
 
-        # Login answers a refresh token; refresh rotates it; the used one is refused.
+        # Login answers a refresh token that serves again and again (the web app keeps its first
+        # one for the whole session); a refresh answers no new one.
         status, login = server.json("POST", "/auth/login", {"username": "alice", "password": "Correct-horse-1"})
         assert status == 200 and login["tokenType"] == "Bearer", login
-        status, refreshed = server.json("POST", "/auth/refresh",
-                                        {"username": "alice", "refreshToken": login["refreshToken"]})
-        assert status == 200 and refreshed["refreshToken"] != login["refreshToken"], refreshed
-        status, _ = server.json("GET", "/user/profile", token=refreshed["idToken"])
-        assert status == 200
-        status, reuse = server.json("POST", "/auth/refresh", {"username": "alice", "refreshToken": login["refreshToken"]})
-        assert status == 401 and reuse["message"] == "Refresh token has already been used", reuse
+        for _ in range(3):
+            status, refreshed = server.json("POST", "/auth/refresh",
+                                            {"username": "alice", "refreshToken": login["refreshToken"]})
+            assert status == 200 and "refreshToken" not in refreshed, refreshed
+            assert sorted(refreshed) == ["accessToken", "expiresIn", "idToken", "tokenType"], refreshed
+            status, _ = server.json("GET", "/user/profile", token=refreshed["idToken"])
+            assert status == 200
 
         # The temporary-password flow.
         status, challenge = server.json("POST", "/auth/login", {"username": "tom", "password": "Temporary-1"})
@@ -125,6 +127,22 @@ def main():
         assert server.json("GET", "/user/profile", token=dora["idToken"])[0] == 401
         assert server.json("GET", "/user/profile", token=new_dora)[0] == 200
 
+        # K9_REFRESH_ROTATION=on: each refresh consumes the token and answers the next; the used
+        # one coming back is refused and revokes the user's tokens.
+        server.kill(signal.SIGTERM)
+        server.env["K9_REFRESH_ROTATION"] = "on"
+        server.start()
+        status, login = server.json("POST", "/auth/login", {"username": "alice", "password": "Correct-horse-1"})
+        assert status == 200, login
+        status, refreshed = server.json("POST", "/auth/refresh",
+                                        {"username": "alice", "refreshToken": login["refreshToken"]})
+        assert status == 200 and refreshed["refreshToken"] != login["refreshToken"], refreshed
+        status, reuse = server.json("POST", "/auth/refresh", {"username": "alice", "refreshToken": login["refreshToken"]})
+        assert status == 401 and reuse["message"] == "Refresh token has already been used", reuse
+        status, revoked = server.json("POST", "/auth/refresh",
+                                      {"username": "alice", "refreshToken": refreshed["refreshToken"]})
+        assert status == 401 and revoked["message"] == "Refresh token has been revoked", revoked
+
         # Throttling: 5 failures per user in 15 minutes, the same for unknown users.
         for user in ("alice", "nobody"):
             for _ in range(5):
@@ -134,8 +152,6 @@ def main():
                                                    {"username": user, "password": "Correct-horse-1"})
             assert status == 429 and int(headers["Retry-After"]) > 800, (status, headers)
             assert json.loads(data)["code"] == "TooManyRequests"
-    finally:
-        server.cleanup()
     print("ok")
     return 0
 

@@ -2,15 +2,15 @@
 snapshot kept in the blob store (SPEC section 4) in AWS mode, through the real binary on
 DynamoDB Local and s3rver: one machine imports (the snapshot is uploaded to S3), a server with
 an empty data folder fetches it from there and finds the CSV's products."""
+import contextlib
 import csv
 import io
 import json
 import os
 import shutil
-import sys
 import time
 
-from k9test import Server, k9_binary
+from k9test import Server, check, k9_binary
 from dynamodb_local import DynamoDbLocal
 from s3rver import S3rver
 
@@ -19,11 +19,6 @@ COLUMNS = ["row_index", "type", "brand", "series", "model", "category_type", "ca
            "format_width_val", "format_width_unit", "format_thickness_val", "format_thickness_unit", "vendor_sku",
            "vendor_store", "vendor_name", "vendor_price_val", "vendor_price_unit", "vendor_discontinued",
            "vendor_url", "similarity_overall"]
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def guard(text):
@@ -69,13 +64,11 @@ def write_export(folder, demo_dir, reference, favorites):
 
 
 def main():
-    ddb = DynamoDbLocal()
-    s3 = S3rver()
-    importer = server = None
-    try:
+    with contextlib.ExitStack() as running:
+        ddb, s3 = running.enter_context(DynamoDbLocal()), running.enter_context(S3rver())
         env = dict(ddb.env(), K9_STORE="dynamodb", ENVIRONMENT=f"csv{os.getpid()}", K9_ANALYSIS_WORKERS="1")
         env.update(s3.env())
-        importer = Server(k9_binary(), env=env)
+        importer = running.enter_context(Server(k9_binary(), env=env))
         out = importer.run("catalog", "demo", "--count", "6").stdout
         check("6 added" in out and "uploaded to the blob store as snapshots/k9-classic-1.k9snap" in out, out)
 
@@ -108,7 +101,7 @@ def main():
               f"row {bad_row}: format_length_val \"x\" is not a number" in r.stdout + r.stderr, r.stdout + r.stderr)
 
         # Another machine: an empty data folder, the same DynamoDB tables and bucket.
-        server = Server(k9_binary(), env=env)
+        server = running.enter_context(Server(k9_binary(), env=env))
         token = server.add_user("csv-user")
         server.start()
         check(os.path.exists(os.path.join(server.data, "snapshots", "k9-classic-1.k9snap")), "no snapshot fetched")
@@ -132,12 +125,6 @@ def main():
         check({p["id"] for p in page["products"][:2]} >= {demo[2]["id"]} and
               any(p["id"].startswith("csv-") and p["brand"] == "=Acme" for p in page["products"][:2]), page)
         print("catalog csv + snapshot in the blob store: ok")
-    finally:
-        for s in (server, importer):
-            if s:
-                s.cleanup()
-        s3.stop()
-        ddb.stop()
 
 
 if __name__ == "__main__":

@@ -30,8 +30,7 @@ def writer(server, token, acked, stop, errors):
 
 
 def main():
-    server = Server(k9_binary())
-    try:
+    with Server(k9_binary()) as server:
         token = server.add_user("crash")
         server.start()
         all_acked = []
@@ -60,8 +59,6 @@ def main():
             print(f"round {round_ + 1}: {len(acked)} acknowledged, all {len(all_acked)} found; "
                   f"store holds {page['total']}")
         server.kill()
-    finally:
-        server.cleanup()
     return 0
 
 

@@ -16,30 +16,16 @@ connections before and after forwarding.
    reference product or product without its report, every 201 report exists, favorites are
    what the last acknowledged change said."""
 import json
-import os
-import sys
 import threading
 import time
 
-try:
-    import boto3
-except ImportError:
-    # Debian's python3-boto3 lives in the system interpreter; CMake may have found another.
-    if os.path.exists("/usr/bin/python3") and os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3"):
-        os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
-    raise
+from dynamodb_local import k9_behind_fault_proxy
+from k9test import check, import_boto3
 
-from dynamodb_local import DynamoDbLocal
-from fault_proxy import FaultProxy
-from k9test import Server, k9_binary
+import_boto3()  # for DynamoDbLocal.scan
 
 ENV = "faults"
 WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems")
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def report_body(i):
@@ -156,18 +142,8 @@ def write_load(server, token, threads, rounds, expect_success):
 
 def main():
     started = time.time()
-    ddb = DynamoDbLocal()
-    proxy = FaultProxy(ddb.endpoint, seed=4)
-    server = None
-    try:
-        direct_env = dict(ddb.env(), K9_STORE="dynamodb", ENVIRONMENT=ENV)
-        proxied_env = dict(direct_env, AWS_ENDPOINT_URL_DYNAMODB=proxy.endpoint)
-        server = Server(k9_binary(), env=direct_env)
-        server.run("tables", "create")
-        token = server.add_user("alice", "Correct-horse-1")
-        server.env.update(proxied_env)
-        server.start()
-
+    # Rotation on: the lost-answer check of a refresh needs used tokens to be refused.
+    with k9_behind_fault_proxy(ENV, seed=4, K9_REFRESH_ROTATION="on") as (ddb, proxy, server, token):
         kept, favorites = lost_answers(server, proxy, token)
         created = list(kept)
 
@@ -194,21 +170,8 @@ def main():
         proxy.clear()
 
         # Proxy out of the way: read the tables directly.
-        aws = boto3.resource("dynamodb", endpoint_url=ddb.endpoint, region_name=direct_env["AWS_REGION"],
-                             aws_access_key_id=direct_env["AWS_ACCESS_KEY_ID"],
-                             aws_secret_access_key=direct_env["AWS_SECRET_ACCESS_KEY"])
-
-        def scan(table):
-            t, items, kw = aws.Table(f"k9-{table}-{ENV}"), [], {"ConsistentRead": True}
-            while True:
-                page = t.scan(**kw)
-                items += page["Items"]
-                if "LastEvaluatedKey" not in page:
-                    return items
-                kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-        reports = {r["id"]: r for r in scan("reports")}
-        products = {p["id"]: p for p in scan("products")}
+        reports = {r["id"]: r for r in ddb.scan(f"k9-reports-{ENV}")}
+        products = {p["id"]: p for p in ddb.scan(f"k9-products-{ENV}")}
         for rid, r in reports.items():
             ref = r.get("reference")
             check(isinstance(ref, str) and ref in products, f"report {rid} has no reference product: {r}")
@@ -227,11 +190,6 @@ def main():
         check(status == 200 and page["total"] == len(reports), f"K9 lists {page.get('total')} of {len(reports)} reports")
         print(f"consistent: {len(reports)} reports, {len(products)} products, {len(created)} acknowledged; "
               f"{time.time() - started:.1f} s")
-    finally:
-        if server:
-            server.cleanup()
-        proxy.close()
-        ddb.stop()
 
 
 if __name__ == "__main__":

@@ -7,8 +7,7 @@ from k9test import Server, k9_binary
 
 
 def main():
-    server = Server(k9_binary())
-    try:
+    with Server(k9_binary()) as server:
         token = server.add_user("edges")
         server.start()
         status, _ = server.json("POST", "/reports", {"title": "one", "reference": {"model": "m"}}, token)
@@ -48,8 +47,6 @@ def main():
         server.start()
         status, page = server.json("GET", "/reports", token=token)
         assert status == 200 and page["total"] == 1
-    finally:
-        server.cleanup()
     print("ok")
     return 0
 

@@ -15,16 +15,11 @@ import time
 import urllib.request
 import zipfile
 
-from k9test import Server, k9_binary
+from k9test import Server, check, k9_binary
 from dynamodb_local import DynamoDbLocal
 from s3rver import S3rver, BUCKET
 
 COUNT = 24
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def wait_analysis(server, token, report_id, want=("ready", "failed"), timeout=90):
@@ -52,8 +47,7 @@ def numpy_load(npz_bytes):
 
 
 def journey(mode, env, matrix_bytes):
-    server = Server(k9_binary(), env=dict(env, K9_ANALYSIS_WORKERS="0"))
-    try:
+    with Server(k9_binary(), env=dict(env, K9_ANALYSIS_WORKERS="0")) as server:
         out = server.run("catalog", "demo", "--count", str(COUNT)).stdout
         check(f"{COUNT} added" in out, out)
         token = server.add_user("traveller")
@@ -187,8 +181,6 @@ def journey(mode, env, matrix_bytes):
         check(status == 200, "delete")
         check(matrix_bytes(server, f"similarity_matrices/k9-classic-1/{ref_id}.npz") is None, "matrix left behind")
         print(f"{mode}: journey ok")
-    finally:
-        server.cleanup()
 
 
 def main():
@@ -198,9 +190,7 @@ def main():
 
     journey("embedded", {}, fs_matrix)
 
-    ddb = DynamoDbLocal()
-    s3 = S3rver()
-    try:
+    with DynamoDbLocal() as ddb, S3rver() as s3:
         def s3_matrix(server, key):
             try:
                 with urllib.request.urlopen(f"{s3.endpoint}/{BUCKET}/k9/{key}", timeout=10) as r:
@@ -212,9 +202,6 @@ def main():
         env = dict(ddb.env(), K9_STORE="dynamodb", ENVIRONMENT=f"journey{os.getpid()}")
         env.update(s3.env())  # s3rver checks its own key; DynamoDB Local takes any
         journey("dynamodb+s3", env, s3_matrix)
-    finally:
-        s3.stop()
-        ddb.stop()
 
 
 if __name__ == "__main__":

@@ -354,7 +354,7 @@ def scan_source():
                         r'|_HANDLER)"')
     for folder, _, files in os.walk(SRC):
         for f in files:
-            if not f.endswith((".cc", ".h")) or f.endswith(("_test.cc", "_suite.cc")):
+            if not f.endswith((".cc", ".h")) or f.endswith(("_test.cc", "_suite.cc", "_launcher.cc")):
                 continue
             path = os.path.join(folder, f)
             with open(path, errors="replace") as fh:
@@ -457,14 +457,21 @@ def rest_of_template(t):
     check("binary media types */* (images, ZIPs pass base64)", "*~1*" in ap.get("BinaryMediaTypes", []),
           ap.get("BinaryMediaTypes"))
     routes = {}
+    schedules = []
     for ename, e in f.get("Events", {}).items():
         ep = e["Properties"]
+        if e["Type"] == "Schedule":  # K9's own event, not a route
+            schedules.append(ep)
+            continue
         check(f"event {ename} is on the explicit API", e["Type"] == "Api" and ep.get("RestApiId") == {"Ref": api_name}, e)
         routes[(ep["Path"], ep["Method"].upper())] = ep.get("Auth", {}).get("Authorizer", "default")
     want_routes = {("/{proxy+}", "ANY"): "default", ("/{proxy+}", "OPTIONS"): "NONE", ("/auth/{proxy+}", "ANY"): "NONE",
-                   ("/healthz", "ANY"): "NONE", ("/files/{proxy+}", "ANY"): "NONE"}
-    check("routes: /{proxy+} with the authorizer; preflights, /auth, /healthz, /files without",
+                   ("/healthz", "ANY"): "NONE", ("/readyz", "GET"): "NONE", ("/files/{proxy+}", "ANY"): "NONE"}
+    check("routes: /{proxy+} with the authorizer; preflights, /auth, /healthz, /readyz, /files without",
           routes == want_routes, f"{routes}")
+    check("a schedule sends K9's own analysis event every minute (work whose invocation was lost)",
+          len(schedules) == 1 and schedules[0].get("Schedule") == "rate(1 minute)" and
+          json.loads(schedules[0].get("Input", "{}")) == {"k9": {"task": "analysis"}}, schedules)
     # CORS on the answers API Gateway gives itself (K9 adds it to its own, K9_CORS_ORIGIN).
     responses = {r["Properties"]["ResponseType"]: t.resolve(r["Properties"])
                  for r in t.of_type("AWS::ApiGateway::GatewayResponse").values()}

@@ -7,38 +7,21 @@ read waits on the stalled store), other connections ask what needs no backend: l
 (/healthz), a CORS preflight, the JWKS. Those must answer within 150 ms every time (they
 would take 300 ms or more if a stalled read ran on the io thread), and the stalled reads must
 really have been slow (the stall was on)."""
-import os
-import sys
 import threading
 import time
 
-from dynamodb_local import DynamoDbLocal
-from fault_proxy import FaultProxy
-from k9test import Server, k9_binary
+from dynamodb_local import k9_behind_fault_proxy
+from k9test import check
 
 ENV = "slow"
 STALL = 0.3
 FAST_BOUND = 0.15
 
 
-def check(cond, what):
-    if not cond:
-        print("FAIL:", what)
-        sys.exit(1)
-
-
 def main():
-    ddb = DynamoDbLocal()
-    proxy = FaultProxy(ddb.endpoint, seed=7, stall_seconds=STALL)
-    server = None
     passed = 0
-    try:
-        env = dict(ddb.env(), K9_STORE="dynamodb", ENVIRONMENT=ENV, K9_IO_THREADS="1", K9_ANALYSIS_WORKERS="0")
-        server = Server(k9_binary(), env=dict(env, AWS_ENDPOINT_URL_DYNAMODB=ddb.endpoint))
-        server.run("tables", "create")
-        token = server.add_user("alice", "Correct-horse-1")
-        server.env.update(AWS_ENDPOINT_URL_DYNAMODB=proxy.endpoint)
-        server.start()
+    with k9_behind_fault_proxy(ENV, seed=7, stall_seconds=STALL, K9_IO_THREADS="1",
+                               K9_ANALYSIS_WORKERS="0") as (_, proxy, server, token):
         status, created = server.json("POST", "/reports",
                                       {"title": "Slow", "reference": {"model": "Oak", "images": [{"url": "a.jpg"}]}},
                                       token)
@@ -93,11 +76,6 @@ def main():
               f"backend on one io thread: median {ordered[len(ordered) // 2] * 1000:.1f} ms, "
               f"worst {worst * 1000:.1f} ms")
         print(f"{passed} passed, 0 failed")
-    finally:
-        if server:
-            server.cleanup()
-        proxy.close()
-        ddb.stop()
 
 
 if __name__ == "__main__":

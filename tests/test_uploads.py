@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 import zlib
 
-from k9test import Server, k9_binary
+from k9test import Server, check, k9_binary
 from s3rver import S3rver
 
 
@@ -49,14 +49,8 @@ def browser_get(url):
         return e.code, e.headers.get("Content-Type"), e.read()
 
 
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-
-
 def run(mode, env):
-    server = Server(k9_binary(), env=env)
-    try:
+    with Server(k9_binary(), env=env) as server:
         token = server.add_user("uploader")
         server.start()
 
@@ -129,17 +123,12 @@ def run(mode, env):
 
         out = server.run("blobs", "sweep").stdout
         check(out.startswith("swept 0 uploads"), out)  # nothing is a day old yet
-    finally:
-        server.cleanup()
 
 
 def main():
     run("fs", {})
-    s3 = S3rver()
-    try:
+    with S3rver() as s3:
         run("s3", s3.env())
-    finally:
-        s3.stop()
     print("ok")
     return 0
 

@@ -4,13 +4,12 @@
 #include "analysis/catalog_snapshots.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "blobs/fs/fs_blob_store.h"
 #include "catalog/demo/demo_catalog.h"
 #include "catalog/importer.h"
 #include "catalog/snapshot/builder.h"
-#include "store/sqlite/sqlite_store.h"
+#include "testing/store/catalog_fixture.h"
 #include "vision/classic_extractor.h"
 
 namespace k9::analysis {
@@ -19,25 +18,11 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class SnapshotBlobTest : public ::testing::Test {
+// The importer's machine keeps its store at the top of the test's folder and its snapshot in
+// importer/; a server's data folder is server/.
+class SnapshotBlobTest : public testkit::CatalogFixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("k9-snapblob-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "importer");
-    store_ = std::make_unique<store::sqlite::SqliteStore>((dir_ / "importer/k9.db").string());
-    tables_ = repo::Tables::from_env([](const char*) -> const char* { return nullptr; });
-    for (auto& s : tables_.schemas()) store_->ensure_table(s);
-    products_ = std::make_unique<repo::ProductRepository>(*store_, tables_);
-    embeddings_ = std::make_unique<repo::EmbeddingRepository>(*store_, tables_);
-    remote_ = std::make_unique<blobs::fs::FsBlobStore>(
-        dir_ / "remote", std::make_shared<blobs::FileUrlSigner>("snap-test-secret-0123456789-0123456789", "http://127.0.0.1:1"));
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
+  SnapshotBlobTest() : CatalogFixture("snapblob") {}
   // `k9 catalog import` on the importer's machine: a demo catalog of `count`, its snapshot
   // built and published. Answers whether it uploaded.
   bool import_and_publish(size_t count) {
@@ -56,12 +41,8 @@ class SnapshotBlobTest : public ::testing::Test {
   }
   std::string version() const { return extractor_.model_version(); }
 
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
-  repo::Tables tables_;
-  std::unique_ptr<repo::ProductRepository> products_;
-  std::unique_ptr<repo::EmbeddingRepository> embeddings_;
-  std::unique_ptr<blobs::fs::FsBlobStore> remote_;
+  std::unique_ptr<blobs::fs::FsBlobStore> remote_ = std::make_unique<blobs::fs::FsBlobStore>(
+      dir_ / "remote", std::make_shared<blobs::FileUrlSigner>("snap-test-secret-0123456789-0123456789", "http://127.0.0.1:1"));
   vision::ClassicExtractor extractor_;
 };
 

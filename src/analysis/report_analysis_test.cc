@@ -1,7 +1,6 @@
 #include "analysis/report_analysis.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 
@@ -12,7 +11,7 @@
 #include "codec/codec.h"
 #include "jobs/worker_pool.h"
 #include "search/npz.h"
-#include "store/sqlite/sqlite_store.h"
+#include "testing/store/catalog_fixture.h"
 #include "vision/classic_extractor.h"
 
 namespace k9::analysis {
@@ -48,44 +47,27 @@ class FlakyBlobs final : public blobs::BlobStore {
   blobs::BlobStore& inner_;
 };
 
-class ReportAnalysisTest : public ::testing::Test {
+class ReportAnalysisTest : public testkit::CatalogFixture {
  protected:
+  ReportAnalysisTest() : CatalogFixture("analysis") {}
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("k9-analysis-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    store_ = std::make_unique<store::sqlite::SqliteStore>((dir_ / "k9.db").string());
-    tables_ = repo::Tables::from_env([](const char*) -> const char* { return nullptr; });
-    for (auto& s : tables_.schemas()) store_->ensure_table(s);
     store_->ensure_table(jobs::JobQueue::schema(tables_.jobs));
     disk_ = std::make_unique<blobs::fs::FsBlobStore>(
         dir_ / "blobs", std::make_shared<blobs::FileUrlSigner>("analysis-test-secret-0123456789-0123", "http://x"));
     blobs_ = std::make_unique<FlakyBlobs>(*disk_);
     images_ = std::make_unique<uploads::ImageFiles>(*blobs_);
     reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_, repo::CursorCodec("analysis-test-cursor-key"));
-    products_ = std::make_unique<repo::ProductRepository>(*store_, tables_);
-    embeddings_ = std::make_unique<repo::EmbeddingRepository>(*store_, tables_);
     queue_ = std::make_unique<jobs::JobQueue>(*store_, tables_.jobs);
-    snapshots_ = std::make_unique<CatalogSnapshots>(dir_, 0ms);
+    snapshots_ = std::make_unique<CatalogSnapshots>(dir_.path(), 0ms);
     matrices_ = std::make_unique<Matrices>(*blobs_, cache_);
     analysis_ = std::make_unique<ReportAnalysis>(*reports_, *embeddings_, *images_, extractor_, *snapshots_,
                                                  *matrices_, 1);
     // A small demo catalog, imported as `k9 catalog import` does, and its snapshot.
-    catalog::demo::DemoOptions o;
-    o.count = 9;
-    o.photos = 2;
-    o.photo_size = {320, 240};
-    o.sheet_side = 512;
-    demo_ = std::make_unique<catalog::demo::DemoCatalog>(o);
+    demo_ = std::make_unique<catalog::demo::DemoCatalog>(catalog::demo::DemoOptions::small(9));
     demo_->write(dir_ / "catalog");
     catalog::ImportListener quiet;
     catalog::import_catalog(dir_ / "catalog", *products_, *embeddings_, extractor_, quiet, {1, disk_.get()});
     snapshots_->ensure(*products_, *embeddings_, extractor_.model_version());
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
   }
 
   // A report of `user` whose reference is an unseen photo of demo product `i`.
@@ -101,15 +83,10 @@ class ReportAnalysisTest : public ::testing::Test {
     });
   }
 
-  fs::path dir_;
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
-  repo::Tables tables_;
   std::unique_ptr<blobs::fs::FsBlobStore> disk_;
   std::unique_ptr<FlakyBlobs> blobs_;
   std::unique_ptr<uploads::ImageFiles> images_;
   std::unique_ptr<repo::ReportRepository> reports_;
-  std::unique_ptr<repo::ProductRepository> products_;
-  std::unique_ptr<repo::EmbeddingRepository> embeddings_;
   std::unique_ptr<jobs::JobQueue> queue_;
   vision::ClassicExtractor extractor_;
   std::unique_ptr<CatalogSnapshots> snapshots_;

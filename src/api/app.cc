@@ -41,6 +41,7 @@ Admission App::admit(std::string_view method, std::string_view path) const noexc
     if (m.route) {
       if (m.route->max_body_bytes) a.max_body_bytes = m.route->max_body_bytes;
       a.blocks = blocks(*m.route);
+      a.route = m.route->name;
     }
   } catch (...) {  // out of memory matching a path: let handle() run it off the io thread
     a.blocks = true;

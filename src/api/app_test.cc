@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "core/json.h"
-#include "identity/fake_clock.h"
+#include "testing/base/fake_clock.h"
 #include "identity/local/credential_repository.h"
 #include "identity/local/key_store.h"
 #include "identity/local/local_authenticator.h"
@@ -329,7 +329,7 @@ TEST_P(AppTest, TokensAreRequiredAndChecked) {
   r.headers["authorization"] = "Bearer " + other.issue(*creds_->find("alice")).id_token;
   expect_401(r, "wrong key");
   // Expired: issued by the same keys two hours ago.
-  identity::testing::FakeClock past(std::chrono::duration_cast<std::chrono::seconds>(
+  testkit::FakeClock past(std::chrono::duration_cast<std::chrono::seconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
                                         .count() -
                                     7200);

@@ -1,5 +1,6 @@
 // The /auth/* routes in local mode, driven through the Handler on a real SQLite store with a
-// settable clock: login, refresh (rotating), the NEW_PASSWORD_REQUIRED flow, throttling. Every
+// settable clock: login, refresh (reusable by default, rotating as an option), the
+// NEW_PASSWORD_REQUIRED flow, throttling. Every
 // refused request is checked for status, message, and an unchanged identity store.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -7,14 +8,14 @@
 #include "api/app.h"
 #include "testing/api_app.h"
 #include "core/json.h"
-#include "identity/fake_clock.h"
+#include "testing/base/fake_clock.h"
 #include "identity/local/credential_repository.h"
 #include "identity/local/key_store.h"
 #include "identity/local/local_authenticator.h"
 #include "identity/local/local_issuer.h"
 #include "identity/local/login_throttle.h"
 #include "identity/local/refresh_token_repository.h"
-#include "identity/local/test_support.h"
+#include "testing/base/temp_dir.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace k9::api {
@@ -22,7 +23,7 @@ namespace {
 
 namespace json = boost::json;
 using namespace identity::local;
-using identity::testing::FakeClock;
+using testkit::FakeClock;
 using store::AttributeValue;
 
 class AuthRoutesTest : public ::testing::Test {
@@ -74,7 +75,7 @@ class AuthRoutesTest : public ::testing::Test {
     EXPECT_TRUE(snapshot() == before) << request << " changed the store";
   }
 
-  identity::local::testing::TempDir dir_;
+  testkit::TempDir dir_;
   FakeClock clock_;
   store::sqlite::SqliteStore store_{(dir_.path() / "k9.db").string()};
   repo::Tables tables_ = repo::Tables::from_env([](const char*) -> const char* { return nullptr; });
@@ -89,32 +90,57 @@ class AuthRoutesTest : public ::testing::Test {
   std::unique_ptr<App> app_ = testkit::make_app({store_, users_, reports_, issuer_, &auth_, [this] { return keys_.jwks(); }});
 };
 
-TEST_F(AuthRoutesTest, LoginIssuesARefreshTokenAndRefreshRotatesIt) {
+// The default, as Cognito does it: the published web app keeps its first refresh token for
+// the whole session and ignores any new one, so the same token must keep working.
+TEST_F(AuthRoutesTest, ARefreshTokenServesTheWholeSessionByDefault) {
   Response login = post("/auth/login", R"({"username":"alice","password":"Correct-horse-1"})");
   ASSERT_EQ(login.status, 200) << login.body;
   std::string first = field(login, "refreshToken");
   EXPECT_EQ(first.size(), 43u);
+  for (int i = 0; i < 3; ++i) {  // the app's refreshes, an hour apart, all with its first token
+    clock_.advance(3600);
+    Response r = post("/auth/refresh", R"({"username":"alice","refreshToken":")" + first + R"("})");
+    ASSERT_EQ(r.status, 200) << "refresh " << i << ": " << r.body;
+    EXPECT_EQ(body(r).at("tokenType"), "Bearer");
+    EXPECT_EQ(body(r).at("expiresIn"), 3600);
+    EXPECT_EQ(issuer_.verify(field(r, "idToken")).username, "alice");
+    EXPECT_EQ(issuer_.verify(field(r, "accessToken")).token_use, "access");
+    EXPECT_FALSE(body(r).contains("refreshToken")) << "SPEC's four fields, no new refresh token: " << r.body;
+  }
+  // One token stored, as a hash, never the token.
+  Snapshot s = snapshot();
+  ASSERT_EQ(s.tokens.size(), 1u);
+  for (auto& [name, value] : s.tokens[0]) {
+    if (value.is(store::AttrType::S)) {
+      EXPECT_THAT(value.s(), ::testing::Not(::testing::HasSubstr(first.substr(0, 20))));
+    }
+  }
+}
+
+// K9_REFRESH_ROTATION=on: every refresh consumes the token and answers the next; the used one
+// coming back revokes every token of the user.
+TEST_F(AuthRoutesTest, WithRotationRefreshAnswersANewTokenAndReuseRevokes) {
+  LocalAuthenticator rotating{creds_, issuer_, refresh_, throttle_, LocalAuthOptions{.rotate_refresh_tokens = true},
+                              clock_};
+  app_ = testkit::make_app({store_, users_, reports_, issuer_, &rotating, [this] { return keys_.jwks(); }});
+  Response login = post("/auth/login", R"({"username":"alice","password":"Correct-horse-1"})");
+  ASSERT_EQ(login.status, 200) << login.body;
+  std::string first = field(login, "refreshToken");
   clock_.advance(60);
   Response r = post("/auth/refresh", R"({"username":"alice","refreshToken":")" + first + R"("})");
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(body(r).at("tokenType"), "Bearer");
-  EXPECT_EQ(body(r).at("expiresIn"), 3600);
   EXPECT_EQ(issuer_.verify(field(r, "idToken")).username, "alice");
-  EXPECT_EQ(issuer_.verify(field(r, "accessToken")).token_use, "access");
   std::string second = field(r, "refreshToken");
+  EXPECT_EQ(second.size(), 43u);
   EXPECT_NE(second, first);
-  // The stored item holds a hash, never the token.
-  Snapshot s = snapshot();
-  ASSERT_EQ(s.tokens.size(), 2u);
-  for (auto& item : s.tokens)
-    for (auto& [name, value] : item)
-      if (value.is(store::AttrType::S)) EXPECT_THAT(value.s(), ::testing::Not(::testing::HasSubstr(first.substr(0, 20))));
+  EXPECT_EQ(snapshot().tokens.size(), 2u);
   // Presenting the used token again: refused, and every token of alice is revoked.
   Response reuse = post("/auth/refresh", R"({"username":"alice","refreshToken":")" + first + R"("})");
   EXPECT_EQ(reuse.status, 401);
   EXPECT_EQ(message(reuse), "Refresh token has already been used");
   expect_refused("/auth/refresh", R"({"username":"alice","refreshToken":")" + second + R"("})", 401,
                  "Refresh token has been revoked");
+  app_.reset();  // before `rotating` ends
 }
 
 TEST_F(AuthRoutesTest, RefreshRefusesUnknownForeignAndMalformedTokens) {

@@ -26,7 +26,7 @@
 #include "blobs/signed_url.h"
 #include "core/encoding.h"
 #include "core/json.h"
-#include "identity/fake_clock.h"
+#include "testing/base/fake_clock.h"
 #include "identity/local/credential_repository.h"
 #include "identity/local/jwt.h"
 #include "identity/local/openssl_util.h"
@@ -105,6 +105,8 @@ std::vector<MatrixRow> matrix() {
       protected_route("PUT", "/user/avatar", png, {200, Writes::own}, {200, Writes::own}),
       // Uploads land in the caller's own folder (uploads/<sub>/...), whoever calls.
       protected_route("PUT", "/uploads/{name+}", png, {201, Writes::own}, {201, Writes::own}),
+      // Direct uploads (a presigned PUT) need S3; on files on disk every caller gets 404.
+      protected_route("POST", "/uploads", R"({"name":"a.png"})", not_found, not_found),
       protected_route("GET", "/reports", "", {200}, {200}),
       protected_route("POST", "/reports", report, {201, Writes::own}, {201, Writes::own}),
       // A report is the owner's: anyone else gets 404, as if it did not exist.
@@ -130,6 +132,22 @@ std::vector<MatrixRow> matrix() {
       // same bytes, so nothing changes.
       protected_route("POST", "/embeddings/similarity", R"({"reference_product_id":"p-7"})", {200}, {200}),
       protected_route("GET", "/embeddings/similarity/{productId}", "", {200}, {200}),
+      // The published web app's routes (api/webapp_routes.h); {job} is the owner's report. A
+      // taken job id can never be claimed, whoever asks: 409, nothing stored.
+      protected_route("GET", "/report", "", {200}, {200}),
+      protected_route("PUT", "/fetch/{job}/album/{file}", png, {409}, {409}),
+      protected_route("PUT", "/fetch/{job}",
+                      R"({"type":"tile","material":"ceramic","length":12,"width":6,"thickness":null,"images":["img0.png"]})",
+                      {409}, {409}),
+      protected_route("GET", "/fetch/{job}", "", not_found, {200}),
+      protected_route("POST", "/fetch/{job}",
+                      R"({"type_":{"type":0.2,"material":0.2,"missing":true},"shape":{"missing":true,"length":1,"width":1},)"
+                      R"("color":{"missing":true,"primary":0.5,"secondary":0.5},"pattern":{"missing":true,"primary":0.5,"secondary":0.5}})",
+                      not_found, {200}),
+      protected_route("GET", "/fetch/{job}/product/{productId}", "", not_found, {200}),
+      protected_route("GET", "/report/{job}/favorites", "", not_found, {200}),
+      protected_route("PUT", "/report/{job}/favorites", R"({"product_ids":["p-7"]})", not_found, {200, Writes::own}),
+      protected_route("POST", "/report/{job}/favorites", R"({"product_id":"p-7"})", not_found, {200, Writes::own}),
   };
 }
 
@@ -278,7 +296,7 @@ class AuthorizationMatrixTest : public testing::Test {
     bob_ = issuer_->issue(bob).id_token;
     forged_ = forged_tokens(alice);
     // Expired: the same keys, issued two hours ago (tokens live one hour).
-    identity::testing::FakeClock past(
+    testkit::FakeClock past(
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
         7200);
     LocalIssuer old(*keys_, {}, past);
@@ -361,6 +379,8 @@ class AuthorizationMatrixTest : public testing::Test {
   }
   std::string fill(std::string pattern, const std::string& report_id) const {
     for (auto [name, value] : {std::pair<std::string, std::string>{"{id}", report_id},
+                               {"{job}", report_id},
+                               {"{file}", "img0.png"},
                                {"{productId}", "p-7"},
                                {"{name+}", "tile.png"},
                                {"{key+}", "uploads/" + alice_sub_ + "/x-tile.png"}}) {
@@ -419,7 +439,7 @@ class AuthorizationMatrixTest : public testing::Test {
   std::unique_ptr<analysis::Matrices> matrices_;
   std::unique_ptr<analysis::ReportAnalysis> analysis_;
   std::unique_ptr<App> app_;
-  identity::testing::FakeClock gate_clock_{
+  testkit::FakeClock gate_clock_{
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
   std::string alice_, bob_, expired_, deleted_, alice_sub_, bob_sub_;
   std::map<std::string, std::string> forged_;
@@ -432,7 +452,7 @@ TEST_F(AuthorizationMatrixTest, EveryRouteHasAMatrixRowAndEveryRowARoute) {
   for (auto& r : matrix()) rows.insert({r.method, r.pattern});
   for (auto& r : routes) EXPECT_TRUE(rows.contains(r)) << "route without a matrix row: " << r.first << " " << r.second;
   for (auto& r : rows) EXPECT_TRUE(routes.contains(r)) << "matrix row without a route: " << r.first << " " << r.second;
-  EXPECT_GE(routes.size(), 24u);
+  EXPECT_GE(routes.size(), 33u);
 }
 
 TEST_F(AuthorizationMatrixTest, EveryCallerGetsItsAnswerAndChangesOnlyWhatItMay) {
@@ -546,6 +566,55 @@ TEST_F(AuthorizationMatrixTest, ResultRoutesRefuseBadInputAndChangeNothing) {
       EXPECT_EQ(retry_after, c.path.find(failed) == std::string::npos) << what << ": Retry-After only while it may change";
     }
     EXPECT_TRUE(forbidden_changes(before, after, Writes::none, "").empty()) << what << " changed the store";
+  }
+}
+
+}  // namespace
+}  // namespace k9::api
+
+namespace k9::api {
+namespace {
+
+// Issue 16's bad input through the published web app's routes: another user's job id, a
+// claimed job id, an oversized or non-image album file, a malformed search. Each answers its
+// clear 4xx with K9's error body and leaves every stored item and file as it was.
+TEST_F(AuthorizationMatrixTest, WebAppRoutesRefuseBadInputAndChangeNothing) {
+  std::string job = new_report(alice_);
+  const std::string fresh = "mxa0000000000__title__fresh";
+  const std::string png = photo(40, 2);
+  std::string oversized(images_->limits().max_bytes + 1, '\0');
+  std::copy(png.begin(), png.end(), oversized.begin());
+  struct Case {
+    std::string method, path, body;
+    const std::string* token;
+    int status;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {"GET", "/fetch/" + job, "", &bob_, 404, "Report not found"},
+      {"POST", "/fetch/" + job, "{}", &bob_, 404, "Report not found"},
+      {"PUT", "/report/" + job + "/favorites", R"({"product_ids":[]})", &bob_, 404, "Report not found"},
+      {"PUT", "/fetch/" + job, R"({"type":"tile","images":["img0.png"]})", &bob_, 409, "already exists"},
+      {"PUT", "/fetch/" + job, R"({"type":"tile","images":["img0.png"]})", &alice_, 409, "already exists"},
+      {"PUT", "/fetch/" + job + "/album/img0.png", png, &bob_, 409, "already exists"},
+      {"PUT", "/fetch/" + fresh + "/album/img0.png", oversized, &alice_, 413, "bytes are accepted"},
+      {"PUT", "/fetch/" + fresh + "/album/img0.png", "not an image at all", &alice_, 415, "not a JPEG, PNG or WebP"},
+      {"PUT", "/fetch/" + fresh, R"({"type":"tile","images":["img0.png"]})", &alice_, 400, "images[0]"},
+      {"POST", "/fetch/" + job, R"({"color":{"primary":1.5}})", &alice_, 400, "color.primary"},
+      {"POST", "/fetch/" + job, R"({"colour":{"primary":0.5}})", &alice_, 400, "Unknown field(s): colour"},
+      {"POST", "/fetch/" + job, R"({"shape":{"length":"wide"}})", &alice_, 400, "shape.length"},
+  };
+  for (auto& c : cases) {
+    auto before = snapshot();
+    auto r = call(c.method, c.path, c.body, *c.token);
+    auto after = snapshot();
+    std::string what = c.method + " " + c.path + " " + c.body.substr(0, 60);
+    EXPECT_EQ(r.status, c.status) << what << ": " << r.body;
+    EXPECT_NE(r.body.find(c.message), std::string::npos) << what << ": " << r.body;
+    auto err = parse_json(r.body).as_object();
+    EXPECT_TRUE(err.contains("message") && err.contains("code")) << what;
+    auto bad = forbidden_changes(before, after, Writes::none, "");
+    EXPECT_TRUE(bad.empty()) << what << " changed " << (bad.empty() ? "" : bad.front());
   }
 }
 

@@ -5,6 +5,7 @@
 #include "api/responses.h"
 #include "blobs/file_route.h"
 #include "core/json.h"
+#include "api/validation.h"
 
 namespace k9::api {
 
@@ -19,6 +20,22 @@ std::vector<Route> FileRoutes::routes() {
                  [this](const Call& c) {
                    auto stored = images_.upload(c.user.sub, c.param("name"), c.request.body);
                    return json_response(201, json::object{{"key", stored.key}, {"url", stored.url}});
+                 }});
+  // Uploads larger than a Lambda request go straight to S3: a key and a presigned PUT. The
+  // bytes are checked as any upload's when a report claims the key.
+  out.push_back({"POST", "/uploads", "files.upload.direct", Access::bearer, Blocking::always, Media::json, 0,
+                 [this](const Call& c) {
+                   auto body = parse_json_object(c.request.body);
+                   for (auto& [k, v] : body)
+                     if (k != "name") throw bad_request("unknown field " + std::string(k));
+                   auto* name = body.if_contains("name");
+                   if (!name || !name->is_string()) throw bad_request("name is required (a file name such as photo.jpg)");
+                   auto direct = images_.start_direct_upload(c.user.sub, std::string(name->as_string()));
+                   if (!direct)
+                     throw not_found("Direct uploads need S3 file storage; send the bytes with PUT /uploads/{name}");
+                   return json_response(201, json::object{{"key", direct->key},
+                                                          {"uploadUrl", direct->url},
+                                                          {"expiresIn", direct->expires_in.count()}});
                  }});
   out.push_back({"PUT", "/user/avatar", "files.avatar", Access::bearer, Blocking::always, Media::bytes, limit,
                  [this](const Call& c) { return avatar(c); }});

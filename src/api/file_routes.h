@@ -1,5 +1,7 @@
 // Files (SPEC section 3): PUT /uploads/{name} and PUT /user/avatar (image bytes, sniffed,
-// under the upload limit of uploads/image_files.h, which is also the route's body limit), and
+// under the upload limit of uploads/image_files.h, which is also the route's body limit),
+// POST /uploads {name} (S3 mode: a key and a presigned PUT for bytes that bypass K9, checked
+// when a report claims the key), and
 // in embedded mode GET /files/{key+}, the K9-signed links browsers fetch without a token.
 #pragma once
 #include "api/route.h"

@@ -38,6 +38,9 @@ struct Admission {
   // True when handling it may wait on something slow (a disk sync, a password hash, a call
   // to a remote backend): the front door must not run it on a network thread.
   bool blocks = true;
+  // The route's name for logs and metrics ("reports.list"); empty when no route matches.
+  // Points into the handler's table, which lives as long as the handler.
+  std::string_view route;
 };
 
 class Handler {

@@ -46,7 +46,8 @@ std::vector<std::string> decode_favorites(const boost::json::object& body);
 
 // `limit` query parameter: an integer 1..100, default 20.
 int parse_limit(const std::map<std::string, std::string>& query);
-// Report ids are K9-made UUIDs (or the Python generation's ids): 1..128 safe characters;
+// Report ids are K9-made UUIDs, the Python generation's ids or the web app's job ids
+// (docs/WEBAPP.md): 1..256 safe characters;
 // anything else cannot exist and is not_found.
 std::string checked_report_id(const std::string& id);
 // Product ids: 1..128 characters of [A-Za-z0-9._:-]; bad_request naming `field` otherwise.

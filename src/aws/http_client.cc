@@ -27,8 +27,20 @@ void global_init() {
   if (!done) throw std::bad_alloc();
 }
 
+struct BodyTarget {
+  CURL* handle;
+  const HttpRequest* request;
+  std::string* body;
+};
+
 size_t on_body(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto* t = static_cast<BodyTarget*>(user);
+  if (t->request->body_sink) {
+    long status = 0;
+    curl_easy_getinfo(t->handle, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 200 && status < 300) return t->request->body_sink(std::string_view(data, size * n)) ? size * n : 0;
+  }
+  t->body->append(data, size * n);
   return size * n;
 }
 
@@ -151,7 +163,8 @@ HttpResult HttpClient::send(const HttpRequest& request) {
   }
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+  BodyTarget body_target{h, &request, &response.body};
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body_target);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &response);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);

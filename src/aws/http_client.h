@@ -11,6 +11,7 @@
 //  - Response header names are lower-cased; when a header repeats, the last value wins.
 #pragma once
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,6 +27,12 @@ struct HttpRequest {
   std::string url;  // absolute, e.g. https://dynamodb.us-east-1.amazonaws.com/
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // When set, the body of a 2xx answer goes here chunk by chunk instead of into
+  // HttpResponse::body (large downloads straight to a file); false stops the transfer.
+  // Other answers' bodies are kept in HttpResponse::body as usual.
+  std::function<bool(std::string_view)> body_sink;
+  // For senders that retry: called before each attempt (a sink starts its file again).
+  std::function<void()> before_attempt;
 
   // Value of the first header named `name` (case-insensitive), or nullptr.
   const std::string* header(std::string_view name) const;

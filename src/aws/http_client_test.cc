@@ -33,6 +33,37 @@ TEST(HttpClient, SendsMethodHeadersBodyAndReadsTheAnswer) {
   EXPECT_FALSE(seen.headers.count("expect"));
 }
 
+// A body sink takes a 2xx body chunk by chunk (large downloads to a file); an error answer's
+// body still lands in the response, for its message; a sink that refuses stops the transfer.
+TEST(HttpClient, BodySinksTakeSuccessfulBodiesOnly) {
+  std::string big(3 * 1024 * 1024, 'x');
+  int status = 200;
+  LoopbackHttpServer server([&](const ServedRequest&) { return ServedResponse{status, {}, big}; });
+  HttpClient client;
+  std::string sunk;
+  size_t chunks = 0;
+  HttpRequest req{"GET", server.url(), {}, ""};
+  req.body_sink = [&](std::string_view chunk) {
+    sunk.append(chunk);
+    ++chunks;
+    return true;
+  };
+  auto r = client.send(req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(sunk, big);
+  EXPECT_GT(chunks, 1u);
+  EXPECT_TRUE(r.response().body.empty());
+  status = 404;
+  sunk.clear();
+  r = client.send(req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(sunk.empty());
+  EXPECT_EQ(r.response().body.size(), big.size());
+  status = 200;
+  req.body_sink = [](std::string_view) { return false; };
+  EXPECT_FALSE(client.send(req).ok());
+}
+
 TEST(HttpClient, ErrorStatusesAreResponsesNotErrors) {
   LoopbackHttpServer server([](const ServedRequest&) { return ServedResponse{503, {}, "busy"}; });
   HttpClient client;

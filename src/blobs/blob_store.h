@@ -81,11 +81,21 @@ class BlobStore {
   virtual void put_file(const std::string& key, const std::filesystem::path& file,
                         const std::string& content_type = "") = 0;
   virtual std::optional<Blob> get(const std::string& key) = 0;
+  // The object written to `file` (replaced), without holding it whole in memory where the
+  // store can stream it; its info, or nullopt (and `file` untouched) when it does not exist.
+  virtual std::optional<BlobInfo> get_to_file(const std::string& key, const std::filesystem::path& file);
   virtual std::optional<BlobInfo> head(const std::string& key) = 0;
   virtual void remove(const std::string& key) = 0;
   virtual void copy(const std::string& from, const std::string& to) = 0;
   virtual ListPage list(const std::string& prefix, const std::string& start = "", size_t limit = 1000) = 0;
   virtual std::string presigned_get_url(const std::string& key, std::chrono::seconds expires) = 0;
+  // A URL a client PUTs the object's bytes to, without K9 in between (uploads larger than a
+  // Lambda request); nullopt when this store takes none (files on disk).
+  virtual std::optional<std::string> presigned_put_url(const std::string& key, std::chrono::seconds expires) {
+    (void)key;
+    (void)expires;
+    return std::nullopt;
+  }
 };
 
 inline constexpr size_t kMaxKeyBytes = 1024;

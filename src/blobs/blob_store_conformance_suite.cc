@@ -7,6 +7,7 @@
 
 #include "core/encoding.h"
 #include "core/random.h"
+#include "testing/base/temp_dir.h"
 
 namespace k9::blobs {
 
@@ -151,14 +152,14 @@ TEST_P(BlobStoreConformance, KeysThatCouldEscapeAreRefusedBeforeAnythingIsTouche
 }
 
 TEST_P(BlobStoreConformance, PutFileStreamsALargeFile) {
-  auto path = std::filesystem::temp_directory_path() / ("k9-blob-conf-" + hex_encode(random_bytes(6)));
+  testkit::TempDir dir("blob-conformance");
+  auto path = dir / "big.npz";
   std::string bytes = bytes_of(11 * 1024 * 1024 + 17, 7);  // above the S3 adapter's multipart threshold in tests
   {
     std::ofstream out(path, std::ios::binary);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   }
   store_->put_file(key("big.npz"), path, "application/octet-stream");
-  std::filesystem::remove(path);
   auto got = store_->get(key("big.npz"));
   ASSERT_TRUE(got);
   EXPECT_EQ(got->bytes.size(), bytes.size());

@@ -4,17 +4,17 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <fstream>
 
 #include "blobs/fs/fs_blob_store.h"
 #include "catalog/demo/demo_catalog.h"
+#include "catalog/import_recorder.h"
 #include "catalog/importer.h"
 #include "core/error.h"
 #include "export/favorites_zip.h"
-#include "store/sqlite/sqlite_store.h"
+#include "testing/store/catalog_fixture.h"
 #include "vision/classic_extractor.h"
 
 namespace k9::catalog {
@@ -24,33 +24,16 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-struct Recorder : ImportListener {
-  std::vector<std::pair<std::string, std::string>> problems;
-  size_t last_done = 0;
-  void progress(size_t done, size_t) override { last_done = done; }
-  void problem(const std::string& s, const std::string& m) override { problems.emplace_back(s, m); }
-  bool has(const std::string& subject, const std::string& text) const {
-    for (auto& [s, m] : problems)
-      if (s == subject && m.find(text) != std::string::npos) return true;
-    return false;
-  }
-};
+using testing::Recorder;
 
 Dimension dim(const char* v, const char* unit) { return {Decimal{v}, unit}; }
 
-class CsvCatalogTest : public ::testing::Test {
+class CsvCatalogTest : public testkit::CatalogFixture {
  protected:
+  CsvCatalogTest() : CatalogFixture("csv") {}
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("k9-csv-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     fs::create_directories(dir_ / "csv");
-    demo::DemoOptions options;
-    options.count = 4;
-    options.photos = 2;
-    options.photo_size = {320, 240};
-    options.sheet_side = 512;
-    demo::DemoCatalog demo(options);
+    demo::DemoCatalog demo(demo::DemoOptions::small(4));
     demo.write(dir_ / "demo");
     for (size_t i = 0; i < 4; ++i) photos_.push_back(demo.product(i).images);
 
@@ -98,17 +81,8 @@ class CsvCatalogTest : public ::testing::Test {
         fs::copy_file(dir_ / "demo" / photos_[n][i].url, folder / ("0" + std::to_string(i + 1) + ".jpg"));
     }
 
-    store_ = std::make_unique<store::sqlite::SqliteStore>((dir_ / "k9.db").string());
-    tables_ = repo::Tables::from_env([](const char*) -> const char* { return nullptr; });
-    for (auto& s : tables_.schemas()) store_->ensure_table(s);
-    products_ = std::make_unique<repo::ProductRepository>(*store_, tables_);
-    embeddings_ = std::make_unique<repo::EmbeddingRepository>(*store_, tables_);
     blobs_ = std::make_unique<blobs::fs::FsBlobStore>(
         dir_ / "blobs", std::make_shared<blobs::FileUrlSigner>("csv-test-secret-0123456789-0123456789", "http://127.0.0.1:1"));
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
   }
   void write_csv(const std::string& text, const std::string& name = "favorites.csv") {
     std::ofstream(dir_ / "csv" / name, std::ios::binary | std::ios::trunc) << text;
@@ -135,15 +109,10 @@ class CsvCatalogTest : public ::testing::Test {
     return s;
   }
 
-  fs::path dir_;
   std::string ref_id_;
   std::vector<std::vector<ProductImage>> photos_;
   std::vector<Product> expected_;
   std::string csv_;
-  std::unique_ptr<store::Store> store_;
-  repo::Tables tables_;
-  std::unique_ptr<repo::ProductRepository> products_;
-  std::unique_ptr<repo::EmbeddingRepository> embeddings_;
   std::unique_ptr<blobs::fs::FsBlobStore> blobs_;
   vision::ClassicExtractor extractor_;
 };

@@ -2,13 +2,13 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <fstream>
 
 #include "blobs/fs/fs_blob_store.h"
 #include "catalog/demo/demo_catalog.h"
-#include "store/sqlite/sqlite_store.h"
+#include "catalog/import_recorder.h"
+#include "testing/store/catalog_fixture.h"
 #include "vision/classic_extractor.h"
 #include "vision/features.h"
 #include "vision/scores.h"
@@ -18,37 +18,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using testing::Recorder;
 
-struct Recorder : ImportListener {
-  std::vector<std::pair<std::string, std::string>> problems;
-  size_t last_done = 0;
-  void progress(size_t done, size_t) override { last_done = done; }
-  void problem(const std::string& s, const std::string& m) override { problems.emplace_back(s, m); }
-};
-
-class ImporterTest : public ::testing::Test {
+class ImporterTest : public testkit::CatalogFixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("k9-import-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    demo::DemoOptions options;
-    options.count = 9;  // one of each family
-    options.photos = 2;
-    options.photo_size = {320, 240};
-    options.sheet_side = 512;
-    demo_ = std::make_unique<demo::DemoCatalog>(options);
-    demo_->write(dir_ / "catalog");
-    store_ = std::make_unique<store::sqlite::SqliteStore>((dir_ / "k9.db").string());
-    tables_ = repo::Tables::from_env([](const char*) -> const char* { return nullptr; });
-    for (auto& s : tables_.schemas()) store_->ensure_table(s);
-    products_ = std::make_unique<repo::ProductRepository>(*store_, tables_);
-    embeddings_ = std::make_unique<repo::EmbeddingRepository>(*store_, tables_);
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
+  ImporterTest() : CatalogFixture("import") {
+    demo::DemoCatalog(demo::DemoOptions::small(9)).write(dir_ / "catalog");  // one of each family
   }
   ImportSummary run(Recorder& r) { return import_catalog(dir_ / "catalog", *products_, *embeddings_, extractor_, r); }
   void rewrite_line(size_t index, const std::function<void(std::string&)>& edit) {
@@ -60,12 +35,6 @@ class ImporterTest : public ::testing::Test {
     for (auto& l : lines) out << l << "\n";
   }
 
-  fs::path dir_;
-  std::unique_ptr<demo::DemoCatalog> demo_;
-  std::unique_ptr<store::Store> store_;
-  repo::Tables tables_;
-  std::unique_ptr<repo::ProductRepository> products_;
-  std::unique_ptr<repo::EmbeddingRepository> embeddings_;
   vision::ClassicExtractor extractor_;
 };
 

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/catalog_command.h"
+#include "cli/lambda_command.h"
 #include "cli/blob_config.h"
 #include "cli/runtime.h"
 #include "cli/upload_sweeper.h"
@@ -92,6 +93,12 @@ int main(int argc, char** argv) {
                         "report analyses run at once (0: queue them only, for another server to run)")
       ->capture_default_str();
 
+  auto* lambda_cmd = app.add_subcommand(
+      "lambda", "run as an AWS Lambda custom runtime (AWS_LAMBDA_RUNTIME_API): API Gateway proxy events (payload "
+                "1.0 and 2.0) through the same routes as serve; analyses start as asynchronous invocations of "
+                "AWS_LAMBDA_FUNCTION_NAME (AWS_ENDPOINT_URL_LAMBDA overrides the endpoint); data folder /tmp/k9-data "
+                "unless K9_DATA is set");
+
   auto* users_cmd = app.add_subcommand("users", "manage local-mode users");
   users_cmd->require_subcommand(1);
   auto* add_cmd = users_cmd->add_subcommand("add", "add a user who can sign in with /auth/login");
@@ -163,6 +170,10 @@ int main(int argc, char** argv) {
 
   try {
     if (*serve_cmd) return serve(config);
+    if (*lambda_cmd) {
+      setup_logging();
+      return cli::lambda_command(config);
+    }
     if (*tables_create_cmd) return cli::create_tables(config, std::cout);
     if (*sweep_cmd) {
       cli::Runtime runtime(config);

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/webapp_routes.h"
 #include "cli/blob_config.h"
 #include "core/error.h"
 #include "core/random.h"
@@ -32,7 +33,7 @@ Config Config::from_env() {
   if (auto v = env("K9_BASE_PATH")) c.base_path = v;
   if (auto v = env("K9_CORS_ORIGIN")) c.cors_origin = v;
   if (auto v = env("K9_AUTH")) c.auth = v;
-  if (auto v = env("K9_REFRESH_ROTATION")) c.rotate_refresh_tokens = std::string(v) != "off";
+  if (auto v = env("K9_REFRESH_ROTATION")) c.rotate_refresh_tokens = std::string(v) == "on";
   if (auto v = env("K9_BLOBS")) c.blobs = v;
   if (auto v = env("K9_PUBLIC_URL")) c.public_url = v;
   if (auto v = env("K9_ANALYSIS_WORKERS")) c.analysis_workers = unsigned(std::max(0, std::atoi(v)));
@@ -62,6 +63,16 @@ std::string load_or_create_secret(const fs::path& data, const std::string& name)
   return secret;
 }
 
+std::string load_or_create_shared_secret(blobs::BlobStore& blobs, const std::string& name) {
+  const std::string key = "k9-secrets/" + name;
+  if (auto b = blobs.get(key); b && b->bytes.size() >= 32) return b->bytes;
+  blobs.put(key, random_bytes(32), "application/octet-stream");
+  // Two processes starting at once may both write: read back, so all use the one that stayed.
+  auto b = blobs.get(key);
+  if (!b || b->bytes.size() < 32) throw blobs::Unavailable("secret " + key + " did not persist");
+  return b->bytes;
+}
+
 std::unique_ptr<store::Store> open_store(const Config& c, std::function<void(const std::string&)> on_change) {
   std::string url = c.store.empty() ? "sqlite:" + (c.data / "k9.db").string() : c.store;
   if (url.rfind("sqlite:", 0) == 0) return std::make_unique<store::sqlite::SqliteStore>(url.substr(7));
@@ -86,7 +97,8 @@ Runtime::Runtime(const Config& c) {
   fs::permissions(c.data, fs::perms::owner_all, fs::perm_options::replace);
   store_ = open_store(c);
   tables_ = repo::Tables::from_env([](const char* n) { return std::getenv(n); });
-  for (auto& schema : all_table_schemas(tables_)) store_->ensure_table(schema);
+  if (c.ensure_tables)
+    for (auto& schema : all_table_schemas(tables_)) store_->ensure_table(schema);
 
   identity::TokenVerifier* verifier = nullptr;
   identity::Authenticator* authenticator = nullptr;
@@ -119,16 +131,19 @@ Runtime::Runtime(const Config& c) {
   } else {
     throw Error(ErrorCode::bad_request, "unsupported --auth " + c.auth + " (local or cognito)");
   }
+  auto blob_wiring = open_blobs(c);
+  file_urls_ = std::move(blob_wiring.signer);
+  blobs_ = std::move(blob_wiring.store);
   users_ = std::make_unique<repo::UserRepository>(*store_, tables_.users);
-  reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_,
-                                                      repo::CursorCodec(load_or_create_secret(c.data, "cursor.key")));
+  // Cursors must verify on every server of a deployment: with one store many processes share
+  // (DynamoDB: several servers, Lambda sandboxes), the key lives in the shared blob store.
+  std::string cursor_key = store_->single_writer() ? load_or_create_secret(c.data, "cursor.key")
+                                                   : load_or_create_shared_secret(*blobs_, "cursor.key");
+  reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_, repo::CursorCodec(cursor_key));
   // The embedded store has one writer, this process, so list pages can be cached safely.
   // K9_LIST_CACHE=off turns it off (benchmarks measure both).
   exclusive_store_ = store_->single_writer();
   const bool exclusive_store = exclusive_store_ && c.list_cache;
-  auto blob_wiring = open_blobs(c);
-  file_urls_ = std::move(blob_wiring.signer);
-  blobs_ = std::move(blob_wiring.store);
   uploads::UploadLimits limits;
   limits.max_bytes = c.max_upload_bytes;
   images_ = std::make_unique<uploads::ImageFiles>(*blobs_, limits);
@@ -146,7 +161,8 @@ Runtime::Runtime(const Config& c) {
                                                          *matrices_);
   analysis_workers_ = c.analysis_workers;
   analysis_start_ = std::make_unique<api::AnalysisStart>(api::AnalysisStart{*analysis_, *jobs_, [this] {
-    if (workers_) workers_->wake();
+    if (analysis_trigger_) analysis_trigger_();
+    else if (workers_) workers_->wake();
   }});
   std::vector<std::unique_ptr<api::RouteGroup>> groups;
   groups.push_back(std::make_unique<api::HealthRoutes>(*store_, jwks));
@@ -156,6 +172,7 @@ Runtime::Runtime(const Config& c) {
   groups.push_back(std::make_unique<api::ResultRoutes>(*reports_, *analysis_, *products_, images_.get()));
   groups.push_back(std::make_unique<api::FileRoutes>(*images_, *users_, file_urls_.get()));
   groups.push_back(std::make_unique<api::EmbeddingRoutes>(*analysis_, *products_, *embeddings_, *images_));
+  groups.push_back(std::make_unique<api::WebAppRoutes>(*reports_, *products_, *images_, *analysis_start_));
   api::AppOptions app_options;
   app_options.max_body_bytes = c.max_body_bytes;
   app_options.store_reads_local = store_->reads_are_local();
@@ -185,6 +202,17 @@ void Runtime::start_workers() {
       *jobs_, analysis::kQueue, [this](const jobs::Job& j) { analysis_->run(j); },
       [this](const jobs::Job& j, const std::string& message) { analysis_->fail(j, message); }, o);
   workers_->start();
+}
+
+size_t Runtime::run_due_analyses(std::chrono::system_clock::time_point deadline) {
+  if (!inline_runner_) {
+    inline_runner_ = std::make_unique<jobs::WorkerPool>(
+        *jobs_, analysis::kQueue, [this](const jobs::Job& j) { analysis_->run(j); },
+        [this](const jobs::Job& j, const std::string& message) { analysis_->fail(j, message); }, jobs::WorkerOptions{});
+  }
+  size_t ran = 0;
+  while (std::chrono::system_clock::now() < deadline && inline_runner_->run_one()) ++ran;
+  return ran;
 }
 
 void Runtime::stop_workers() {

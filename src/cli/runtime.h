@@ -48,16 +48,20 @@ struct Config {
   size_t max_body_bytes = 1024 * 1024;
   int io_threads = 0;  // 0: one per core
   std::string auth = "local";         // identities: "local" or "cognito" (K9_AUTH, --auth)
-  bool rotate_refresh_tokens = true;  // local mode; K9_REFRESH_ROTATION=off keeps tokens reusable
+  bool rotate_refresh_tokens = false;  // local mode; K9_REFRESH_ROTATION=on rotates (Cognito's default: off)
   std::string blobs;       // "file:DIR" or "s3://BUCKET[/PREFIX]" (K9_BLOBS, --blobs); empty: file:<data>/blobs
   std::string public_url;  // where browsers reach K9 (K9_PUBLIC_URL, --public-url); empty: http://host:port/base
   size_t max_upload_bytes = 20 * 1024 * 1024;  // PUT /uploads/{name} and PUT /user/avatar
   unsigned analysis_workers = 1;  // analyses at once (K9_ANALYSIS_WORKERS; 0: queue only, another process runs them); each scores on all cores
   size_t matrix_cache_bytes = 512u << 20;  // similarity matrices kept in memory (K9_MATRIX_CACHE_MB)
-  bool list_cache = true;  // K9_LIST_CACHE=off: GET /reports always reads the store (benchmarks compare)
+  bool list_cache = true;
+  // Create missing tables at start (k9 serve, the commands). k9 lambda does not: its tables
+  // come with the stack (infrastructure/template.yaml) and a cold start should not wait on
+  // one DescribeTable per table.
+  bool ensure_tables = true;  // K9_LIST_CACHE=off: GET /reports always reads the store (benchmarks compare)
 
   // Reads K9_DATA, K9_STORE, K9_HOST, K9_PORT, K9_BASE_PATH, K9_CORS_ORIGIN, K9_AUTH,
-  // K9_REFRESH_ROTATION (on|off), K9_BLOBS, K9_PUBLIC_URL, K9_ANALYSIS_WORKERS, K9_MATRIX_CACHE_MB,
+  // K9_REFRESH_ROTATION (on|off, default off), K9_BLOBS, K9_PUBLIC_URL, K9_ANALYSIS_WORKERS, K9_MATRIX_CACHE_MB,
   // K9_LIST_CACHE (on|off).
   static Config from_env();
 };
@@ -83,6 +87,12 @@ class Runtime {
   // only consumer, so analyses cut short by a crash are taken up again at once.
   void start_workers();
   void stop_workers();
+  // Lambda mode: no worker threads. `trigger` runs after each report is created (an
+  // asynchronous invocation of this function); run_due_analyses() then claims and runs the
+  // due analyses on the calling thread until none is due or `deadline` is near; it returns
+  // how many ran.
+  void set_analysis_trigger(std::function<void()> trigger) { analysis_trigger_ = std::move(trigger); }
+  size_t run_due_analyses(std::chrono::system_clock::time_point deadline);
   jobs::JobQueue& jobs() { return *jobs_; }
 
  private:
@@ -115,11 +125,16 @@ class Runtime {
   bool exclusive_store_ = false;
   unsigned analysis_workers_ = 1;
   std::unique_ptr<api::AnalysisStart> analysis_start_;
+  std::function<void()> analysis_trigger_;
+  std::unique_ptr<jobs::WorkerPool> inline_runner_;  // run_due_analyses(): never started
   std::unique_ptr<api::App> app_;
 };
 
 // A secret kept in <data>/<name> (created with 32 random bytes, mode 0600, when absent).
 std::string load_or_create_secret(const std::filesystem::path& data, const std::string& name);
+// A secret every process of a deployment shares, kept at k9-secrets/<name> in the blob store
+// (created with 32 random bytes when absent; the stored one wins a race).
+std::string load_or_create_shared_secret(blobs::BlobStore& blobs, const std::string& name);
 
 // The store named by config.store: "sqlite:PATH" (default sqlite:<data>/k9.db) or
 // "dynamodb" (region, endpoint and credentials from the environment). `on_change` hears each

@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "codec/codec.h"
+#include "codec/test_jpeg.h"
 
 namespace k9::codec {
 namespace {
@@ -101,27 +102,7 @@ TEST(Jpeg, ErrorsComeBackAsCodecErrors) {
 
 // A progressive JPEG (libjpeg's simple progression: 10 scans for YCbCr), grey 64x64.
 std::string progressive_jpeg() {
-  jpeg_compress_struct cinfo;
-  jpeg_error_mgr jerr;
-  cinfo.err = jpeg_std_error(&jerr);
-  jpeg_create_compress(&cinfo);
-  unsigned char* out = nullptr;
-  unsigned long size = 0;
-  jpeg_mem_dest(&cinfo, &out, &size);
-  cinfo.image_width = 64, cinfo.image_height = 64, cinfo.input_components = 3, cinfo.in_color_space = JCS_RGB;
-  jpeg_set_defaults(&cinfo);
-  jpeg_simple_progression(&cinfo);
-  jpeg_start_compress(&cinfo, TRUE);
-  std::vector<unsigned char> row(64 * 3, 128);
-  while (cinfo.next_scanline < cinfo.image_height) {
-    JSAMPROW r = row.data();
-    jpeg_write_scanlines(&cinfo, &r, 1);
-  }
-  jpeg_finish_compress(&cinfo);
-  std::string bytes(reinterpret_cast<char*>(out), size);
-  jpeg_destroy_compress(&cinfo);
-  std::free(out);
-  return bytes;
+  return testing::uniform_jpeg({.progressive = true}, std::vector<unsigned char>(64 * 3, 128));
 }
 
 TEST(Jpeg, ProgressiveScansAreBounded) {

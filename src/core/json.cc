@@ -187,4 +187,9 @@ std::string to_json_text(const json::value& v) {
   return out;
 }
 
+std::string string_member(const json::object& o, std::string_view name) {
+  const json::value* v = o.if_contains(name);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
 }  // namespace k9

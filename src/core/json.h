@@ -23,6 +23,9 @@ boost::json::value exact_number(std::string text);
 // The text of an exact number, or nullptr when `v` is not one.
 const boost::json::string* exact_number_text(const boost::json::value& v);
 
+// The string member `name` of `o`, or "" when it is absent or not a string.
+std::string string_member(const boost::json::object& o, std::string_view name);
+
 // Serialises with numbers in their shortest exact form (12.99, not 1.299E1) and exact
 // numbers as their text.
 std::string to_json_text(const boost::json::value& v);

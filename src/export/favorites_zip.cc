@@ -48,10 +48,12 @@ std::string score_cell(float v) {
   return buf;
 }
 
-void add_rows(std::string& out, size_t& row, const Product& p, bool reference, const float* scores) {
+// The rows of product number `n` (0 the reference, 1.. the favorites): every row of the
+// product carries its number, the number of its image folder.
+void add_rows(std::string& out, size_t n, const Product& p, bool reference, const float* scores) {
   auto emit = [&](const Format* f, const Vendor* v) {
     std::vector<std::string> c;
-    c.push_back(std::to_string(row++));
+    c.push_back(std::to_string(n));
     c.push_back(reference ? "REFERENCE" : "FAVORITE");
     c.push_back(cell(opt(p.brand)));
     c.push_back(cell(opt(p.series)));
@@ -119,9 +121,9 @@ std::string favorites_csv(const FavoritesExport& x) {
   for (size_t s = 0; s < search::kScoreCount; ++s)
     out += ",similarity_" + std::string(search::score_name(search::Score(s)));
   out += "\r\n";
-  size_t row = 0;
-  add_rows(out, row, x.reference, true, nullptr);
-  for (auto& f : x.favorites) add_rows(out, row, f.product, false, f.scores.data());
+  add_rows(out, 0, x.reference, true, nullptr);
+  for (size_t i = 0; i < x.favorites.size(); ++i)
+    add_rows(out, i + 1, x.favorites[i].product, false, x.favorites[i].scores.data());
   return out;
 }
 

@@ -1,7 +1,9 @@
 // The export of a report's favorites (SPEC section 3): `favorites-report-{id}.zip` holding
 //  - favorites.csv: one row per product x format x vendor (a product without formats, or a
-//    format without vendors, still has one row), the reference first (row_index 0, type
-//    REFERENCE), then the favorites in the report's order (type FAVORITE); the columns of
+//    format without vendors, still has one row), the reference first (type REFERENCE), then
+//    the favorites in the report's order (type FAVORITE). row_index numbers products, not rows
+//    (as the published web app's export does): 0 for the reference, 1.. for the favorites, the
+//    same on every row of a product and in its image folder NNN_...; the columns of
 //    SPEC section 3, then one `similarity_<score>` column per score (search/score_matrix.h
 //    names; empty for the reference and for a missing score). RFC 4180 quoting; a text cell
 //    that starts with = + - @ or a tab is prefixed with ' so that spreadsheets show it as text

@@ -90,12 +90,28 @@ TEST(FavoritesCsv, OneRowPerProductFormatVendorReferenceFirst) {
   EXPECT_NE(rows[0].find("vendor_discontinued,vendor_url,similarity_match,similarity_type"), std::string::npos);
   EXPECT_TRUE(rows[1].starts_with("0,REFERENCE,Mine,,Kitchen floor,tile,porcelain,")) << rows[1];
   EXPECT_TRUE(rows[2].starts_with("1,FAVORITE,Acme,,\"Oak, \"\"rustic\"\"\",")) << rows[2];
+  EXPECT_TRUE(rows[3].starts_with("1,FAVORITE,Acme,")) << rows[3];
+  EXPECT_TRUE(rows[4].starts_with("1,FAVORITE,Acme,")) << rows[4];
   EXPECT_NE(rows[2].find(",48,in,,,,,A-1,Store One,Oak 48,4.99,usd,false,https://one,0.8765,,"), std::string::npos)
       << rows[2];
   EXPECT_NE(rows[3].find(",\"'=HYPERLINK(\"\"x\"\")\","), std::string::npos) << "a formula must be defused: " << rows[3];
   EXPECT_NE(rows[4].find(",,,,,10,mm,,,,,,,,"), std::string::npos) << rows[4];
-  EXPECT_TRUE(rows[5].starts_with("4,FAVORITE,Béton & Co,,Slate,")) << rows[5];
+  EXPECT_TRUE(rows[5].starts_with("2,FAVORITE,Béton & Co,,Slate,")) << rows[5];
   EXPECT_TRUE(rows[5].ends_with(",0.5000")) << rows[5];
+}
+
+// row_index numbers products, not rows: every row of product N carries N, the number of its
+// image folder NNN_Brand_Model (issue 16, as the published web app numbers its export).
+TEST(FavoritesCsv, RowIndexNumbersProductsAsTheImageFoldersDo) {
+  auto x = sample();
+  auto rows = lines(favorites_csv(x));
+  std::vector<std::string> index;
+  for (size_t i = 1; i < rows.size(); ++i) index.push_back(rows[i].substr(0, rows[i].find(',')));
+  EXPECT_EQ(index, (std::vector<std::string>{"0", "1", "1", "1", "2"}));
+  auto entries = unzip(favorites_zip(x, read));
+  EXPECT_TRUE(entries.contains("images/000_Mine_Kitchen_floor_REFERENCE/01.jpg"));
+  EXPECT_TRUE(entries.contains("images/" + image_folder(1, x.favorites[0].product) + "/01.png"));
+  EXPECT_EQ(image_folder(2, x.favorites[1].product).substr(0, 4), "002_");
 }
 
 TEST(FavoritesZip, HoldsTheCsvAndTheImagesK9Has) {

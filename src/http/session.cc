@@ -24,6 +24,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <spdlog/spdlog.h>
 
+#include "api/cors.h"
 #include "core/error.h"
 #include "http/http_util.h"
 #include "http/server_state.h"
@@ -47,11 +48,13 @@ constexpr size_t kUnroutedBodyLimit = 64 * 1024;
 constexpr std::chrono::seconds kLingerTime{2};
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-constexpr std::string_view kPreflightHeaders =
-    "Access-Control-Allow-Methods: GET,POST,PUT,PATCH,DELETE,OPTIONS\r\n"
-    "Access-Control-Allow-Headers: Content-Type,X-Amz-Date,Authorization,X-Api-Key,"
-    "X-Amz-Security-Token\r\n"
-    "Access-Control-Max-Age: 600\r\n";
+// The preflight headers of api/cors.h, as header lines (built once).
+const std::string& preflight_headers() {
+  static const std::string h = std::string("Access-Control-Allow-Methods: ") + std::string(api::cors::kAllowMethods) +
+                               "\r\nAccess-Control-Allow-Headers: " + std::string(api::cors::kAllowHeaders) +
+                               "\r\nAccess-Control-Max-Age: " + std::string(api::cors::kMaxAgeSeconds) + "\r\n";
+  return h;
+}
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -389,7 +392,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
       head_ += sh_.opts.cors_origin;
       head_ += "\r\n";
     }
-    if (preflight) head_ += kPreflightHeaders;
+    if (preflight) head_ += preflight_headers();
     for (const auto& [name, value] : res_.headers) {
       if (name.empty() || !std::all_of(name.begin(), name.end(), is_token_char) ||
           !safe_header_value(value) || reserved_header(name, cors))

@@ -27,7 +27,7 @@ struct Principal {
 // raw token (the caller strips "Bearer "). Thread-safe; cheap on the hot path (verified tokens
 // are cached until their exp, bounded size).
 // Local mode also refuses the tokens of a user deleted since (`k9 users delete`), within 5 s
-// (local/account_gate.h).
+// (identity/local/account_gate.h).
 class TokenVerifier {
  public:
   virtual ~TokenVerifier() = default;

@@ -6,15 +6,23 @@
 #include <thread>
 #include <vector>
 
-#include "identity/fake_clock.h"
+#include "testing/base/fake_clock.h"
 
 namespace k9::identity {
 namespace {
 
-using testing::FakeClock;
+using testkit::FakeClock;
 
 Principal principal(std::string sub, int64_t exp) {
   return Principal{std::move(sub), "user", "Name", "a@b.c", "id", exp};
+}
+
+// Inserts tokens <prefix>0 .. <prefix><count - 1>, token i for principal i (or all for `sub`),
+// each valid for `lifetime` seconds of `clock`.
+void fill(TokenCache& cache, const FakeClock& clock, const std::string& prefix, int count, int64_t lifetime,
+          const std::string& sub = "") {
+  for (int i = 0; i < count; ++i)
+    cache.insert(prefix + std::to_string(i), principal(sub.empty() ? std::to_string(i) : sub, clock.seconds() + lifetime));
 }
 
 TEST(TokenCache, AnswersWhatWasInserted) {
@@ -49,7 +57,7 @@ TEST(TokenCache, IgnoresAlreadyExpiredPrincipal) {
 TEST(TokenCache, StaysWithinCapacityDroppingOldestFirst) {
   FakeClock clock;
   TokenCache cache(64, clock);
-  for (int i = 0; i < 1000; ++i) cache.insert("token-" + std::to_string(i), principal(std::to_string(i), clock.seconds() + 100));
+  fill(cache, clock, "token-", 1000, 100);
   EXPECT_LE(cache.size(), cache.capacity());
   EXPECT_GT(cache.size(), 0u);
   // The newest is still there; the very first has been evicted.
@@ -61,9 +69,9 @@ TEST(TokenCache, EvictsExpiredBeforeLiveEntries) {
   FakeClock clock;
   TokenCache cache(16, clock);  // one entry per shard
   // Fill many entries that expire soon, then insert live ones: the expired go first.
-  for (int i = 0; i < 200; ++i) cache.insert("old-" + std::to_string(i), principal("old", clock.seconds() + 5));
+  fill(cache, clock, "old-", 200, 5, "old");
   clock.advance(10);
-  for (int i = 0; i < 200; ++i) cache.insert("new-" + std::to_string(i), principal("new", clock.seconds() + 100));
+  fill(cache, clock, "new-", 200, 100, "new");
   EXPECT_LE(cache.size(), 16u);
   for (int i = 0; i < 200; ++i) EXPECT_FALSE(cache.find("old-" + std::to_string(i)));
 }
@@ -80,7 +88,7 @@ TEST(TokenCache, ClearEmptiesIt) {
 TEST(TokenCache, ConcurrentReadersAndWriters) {
   FakeClock clock;
   TokenCache cache(1000, clock);
-  for (int i = 0; i < 100; ++i) cache.insert("t" + std::to_string(i), principal(std::to_string(i), clock.seconds() + 60));
+  fill(cache, clock, "t", 100, 60);
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {

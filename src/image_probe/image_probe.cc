@@ -1,5 +1,6 @@
 #include "image_probe/image_probe.h"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 
@@ -35,7 +36,16 @@ bool is_sof(uint8_t m) {  // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC)
   return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
 }
 
-ProbeResult probe_jpeg(std::string_view b) {
+// Whether the file ends with EOI; with `trailer`, whether an EOI stands in its last 4 KiB.
+bool ends_with_eoi(std::string_view b, bool trailer) {
+  if (b.size() >= 4 && uint8_t(b[b.size() - 2]) == 0xFF && uint8_t(b[b.size() - 1]) == 0xD9) return true;
+  if (!trailer) return false;
+  for (size_t k = b.size() - std::min<size_t>(b.size(), 4096); k + 1 < b.size(); ++k)
+    if (uint8_t(b[k]) == 0xFF && uint8_t(b[k + 1]) == 0xD9) return true;
+  return false;
+}
+
+ProbeResult probe_jpeg(std::string_view b, bool trailer) {
   size_t i = 2;
   for (;;) {
     if (i >= b.size()) return fail(ProbeStatus::truncated, "JPEG is truncated before its frame header");
@@ -57,7 +67,7 @@ ProbeResult probe_jpeg(std::string_view b) {
         return fail(ProbeStatus::malformed, "JPEG frame header has an invalid component count");
       if (width == 0 || height == 0)
         return fail(ProbeStatus::malformed, "JPEG frame header gives no width or height");
-      if (b.size() < 4 || uint8_t(b[b.size() - 2]) != 0xFF || uint8_t(b[b.size() - 1]) != 0xD9)
+      if (!ends_with_eoi(b, trailer))
         return fail(ProbeStatus::truncated, "JPEG is truncated: it does not end with an end-of-image marker");
       return found(ImageFormat::jpeg, width, height);
     }
@@ -138,30 +148,30 @@ ProbeResult probe_webp(std::string_view b) {
 
 }  // namespace
 
-ProbeResult probe_image(std::string_view b) {
+ProbeResult probe_image(std::string_view b, ProbeOptions options) {
   if (b.empty()) return fail(ProbeStatus::empty, "the body is empty; send the image's bytes");
-  if (b.size() >= 3 && uint8_t(b[0]) == 0xFF && uint8_t(b[1]) == 0xD8 && uint8_t(b[2]) == 0xFF) return probe_jpeg(b);
+  if (b.size() >= 3 && uint8_t(b[0]) == 0xFF && uint8_t(b[1]) == 0xD8 && uint8_t(b[2]) == 0xFF)
+    return probe_jpeg(b, options.jpeg_trailer);
   if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) return probe_png(b);
   if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP") return probe_webp(b);
   return fail(ProbeStatus::unknown_format, "the bytes are not a JPEG, PNG or WebP image");
 }
 
-const char* media_type(ImageFormat f) {
-  switch (f) {
-    case ImageFormat::jpeg: return "image/jpeg";
-    case ImageFormat::png: return "image/png";
-    case ImageFormat::webp: return "image/webp";
-  }
-  return "application/octet-stream";
+namespace {
+
+struct FormatNames {
+  const char *media_type, *extension, *name;
+};
+const FormatNames& names_of(ImageFormat f) {
+  static constexpr FormatNames kJpeg{"image/jpeg", "jpg", "JPEG"}, kPng{"image/png", "png", "PNG"},
+      kWebp{"image/webp", "webp", "WebP"};
+  return f == ImageFormat::png ? kPng : f == ImageFormat::webp ? kWebp : kJpeg;
 }
 
-const char* extension(ImageFormat f) {
-  switch (f) {
-    case ImageFormat::jpeg: return "jpg";
-    case ImageFormat::png: return "png";
-    case ImageFormat::webp: return "webp";
-  }
-  return "bin";
-}
+}  // namespace
+
+const char* media_type(ImageFormat f) { return names_of(f).media_type; }
+const char* extension(ImageFormat f) { return names_of(f).extension; }
+const char* format_name(ImageFormat f) { return names_of(f).name; }
 
 }  // namespace k9::image

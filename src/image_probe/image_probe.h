@@ -1,12 +1,15 @@
 // Reading what an image is from its first bytes, without decoding it: the format (sniffed
 // from the bytes, never from a name or a header), the pixel size, and whether the file is
-// whole. Lets uploads refuse a decompression bomb (a few kilobytes that claim 30000x30000
-// pixels) before anything allocates for its pixels.
+// whole. K9's one image-header reader: uploads refuse a decompression bomb (a few kilobytes
+// that claim 30000x30000 pixels) with it before anything allocates for its pixels, and the
+// analysis (vision/decode.h) bounds an image with it before decoding.
 //
 // Contract of probe_image():
 //  - JPEG: SOI, then marker segments up to the first SOFn (baseline, extended, progressive,
 //    lossless; Huffman or arithmetic), whose height and width are answered; the file must end
 //    with EOI (a cut upload does not), and every segment before SOFn must fit in the file.
+//    With ProbeOptions::jpeg_trailer, bytes after EOI (some cameras append data) are accepted
+//    when an EOI stands within the last 4 KiB.
 //  - PNG: the 8-byte signature, an IHDR first with a correct CRC and valid fields, then
 //    chunks that each fit, at least one IDAT, and IEND.
 //  - WebP: RIFF/WEBP whose RIFF size matches the file, then chunks that each fit; the size
@@ -38,9 +41,14 @@ struct ProbeResult {
   bool ok() const { return status == ProbeStatus::ok; }
 };
 
-ProbeResult probe_image(std::string_view bytes);
+struct ProbeOptions {
+  bool jpeg_trailer = false;  // accept data after a JPEG's end marker (see above)
+};
 
-const char* media_type(ImageFormat f);  // "image/jpeg", "image/png", "image/webp"
-const char* extension(ImageFormat f);   // "jpg", "png", "webp"
+ProbeResult probe_image(std::string_view bytes, ProbeOptions options = {});
+
+const char* media_type(ImageFormat f);   // "image/jpeg", "image/png", "image/webp"
+const char* extension(ImageFormat f);    // "jpg", "png", "webp"
+const char* format_name(ImageFormat f);  // "JPEG", "PNG", "WebP"
 
 }  // namespace k9::image

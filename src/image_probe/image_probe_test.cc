@@ -70,6 +70,18 @@ TEST(ImageProbe, ATruncatedJpegIsRefusedEvenWithItsHeaderWhole) {
   expect_refused(jpeg.substr(0, 30), ProbeStatus::truncated, "truncated");
 }
 
+TEST(ImageProbe, DataAfterAJpegsEndMarkerOnlyWithTheTrailerOption) {
+  std::string jpeg = jpeg_bytes(64, 48) + "camera maker's trailer";
+  expect_refused(jpeg, ProbeStatus::truncated, "end-of-image marker");
+  auto r = probe_image(jpeg, {.jpeg_trailer = true});
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(r.info.width, 64u);
+  std::string far = jpeg_bytes(64, 48) + std::string(5000, 'x');  // the marker is not in the last 4 KiB
+  EXPECT_EQ(probe_image(far, {.jpeg_trailer = true}).status, ProbeStatus::truncated);
+  std::string cut = jpeg_bytes(64, 48, 0xC0, 300);
+  EXPECT_EQ(probe_image(cut.substr(0, cut.size() - 2), {.jpeg_trailer = true}).status, ProbeStatus::truncated);
+}
+
 TEST(ImageProbe, RefusesMalformedJpegs) {
   std::string j = jpeg_bytes(8, 8);
   std::string no_frame("\xFF\xD8\xFF\xDA\x00\x02\xFF\xD9", 8);
@@ -153,6 +165,8 @@ TEST(ImageProbe, NamesMediaTypesAndExtensions) {
   EXPECT_STREQ(media_type(ImageFormat::webp), "image/webp");
   EXPECT_STREQ(extension(ImageFormat::jpeg), "jpg");
   EXPECT_STREQ(extension(ImageFormat::webp), "webp");
+  EXPECT_STREQ(format_name(ImageFormat::png), "PNG");
+  EXPECT_STREQ(format_name(ImageFormat::webp), "WebP");
 }
 
 }  // namespace

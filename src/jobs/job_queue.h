@@ -12,8 +12,8 @@
 //    be claimed again when the lease ends; release_leases() makes every job of the queue due
 //    now (leases and backoffs alike), for a process that knows it is the queue's only
 //    consumer (`k9 serve` on SQLite, at start).
-//  - finish() removes a claimed job; retry_at() makes it due again at a given time and keeps
-//    the error. Both are conditioned on the claim (the `due` that claim() set): a claimant
+//  - finish() removes a claimed job; retry_at() makes it due again at a given time (retry_after:
+//    a wait from now, on the queue's clock) and keeps the error. Both are conditioned on the claim (the `due` that claim() set): a claimant
 //    whose lease was taken over changes nothing and gets LostLease.
 //  - Store errors pass through (store::Unavailable: try again later).
 #pragma once
@@ -60,6 +60,9 @@ class JobQueue {
   std::optional<Job> claim(const std::string& queue, std::chrono::milliseconds lease);
   void finish(const Job& claimed);
   void retry_at(const Job& claimed, TimePoint when, const std::string& error);
+  void retry_after(const Job& claimed, std::chrono::milliseconds wait, const std::string& error) {
+    retry_at(claimed, clock_.now() + wait, error);
+  }
   size_t release_leases(const std::string& queue);
   std::optional<Job> get(const std::string& id);
   // Jobs in the queue, due or not (claimed ones included).

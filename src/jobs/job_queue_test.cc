@@ -3,36 +3,27 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <filesystem>
 #include <set>
 
-#include "identity/fake_clock.h"
 #include "jobs/worker_pool.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/base/fake_clock.h"
+#include "testing/base/temp_dir.h"
 
 namespace k9::jobs {
 namespace {
 
 using namespace std::chrono_literals;
-namespace fs = std::filesystem;
 
 class JobQueueTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("k9-jobs-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     store_ = std::make_unique<store::sqlite::SqliteStore>((dir_ / "k9.db").string());
     store_->ensure_table(JobQueue::schema("jobs"));
   }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
-  fs::path dir_;
+  testkit::TempDir dir_{"jobs"};
   std::unique_ptr<store::sqlite::SqliteStore> store_;
-  identity::testing::FakeClock clock_;
+  testkit::FakeClock clock_;
 };
 
 TEST_F(JobQueueTest, EnqueueIsDurableAndUniquePerId) {
@@ -186,6 +177,22 @@ TEST_F(WorkerPoolTest, TransientFailuresRetryWithBackoffThenGiveUp) {
   EXPECT_EQ(broken_calls, 3) << "retried beyond max_attempts";
   ASSERT_EQ(gave_up.size(), 1u);
   EXPECT_EQ(gave_up["broken"], "store unavailable");
+}
+
+TEST_F(WorkerPoolTest, ARetryIsDueByTheQueuesClock) {
+  JobQueue q(*store_, "jobs", clock_);  // a fake time, a year from the real one
+  q.enqueue("analysis", "later", "{}");
+  WorkerOptions o;
+  o.backoff_base = o.backoff_max = 2000ms;  // due again 1-2 s after the failure
+  o.poll = 5ms;
+  WorkerPool pool(q, "analysis", [](const Job&) { throw RetryLater("not yet"); },
+                  [](const Job&, const std::string&) { FAIL() << "gave up"; }, o);
+  pool.start();
+  EXPECT_TRUE(eventually([&] { return q.get("later")->last_error == "not yet"; }));
+  pool.stop();
+  EXPECT_FALSE(q.claim("analysis", 60s)) << "due by the real clock, not the queue's";
+  clock_.advance(2);
+  EXPECT_TRUE(q.claim("analysis", 60s));
 }
 
 TEST_F(WorkerPoolTest, PermanentFailureGivesUpAtOnce) {

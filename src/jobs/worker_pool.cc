@@ -68,7 +68,7 @@ bool WorkerPool::run_one() {
       auto wait = std::chrono::milliseconds(std::uniform_int_distribution<long long>(cap / 2, cap)(rng));
       spdlog::warn("jobs {}: {} attempt {} failed, retry in {} ms: {}", name_, job->id, job->attempts,
                    wait.count(), failure);
-      queue_.retry_at(*job, std::chrono::system_clock::now() + wait, failure);
+      queue_.retry_after(*job, wait, failure);
     } else {
       spdlog::error("jobs {}: {} failed after {} attempt(s): {}", name_, job->id, job->attempts, failure);
       give_up_(*job, failure);

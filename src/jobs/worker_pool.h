@@ -38,7 +38,8 @@ class RetryLater : public Error {
 
 struct WorkerOptions {
   unsigned threads = 1;
-  std::chrono::milliseconds lease{std::chrono::minutes(5)};
+  // A job whose worker died (a killed process, a frozen Lambda) is claimed again after this.
+  std::chrono::milliseconds lease{std::chrono::minutes(1)};
   int max_attempts = 5;
   std::chrono::milliseconds backoff_base{2000};
   std::chrono::milliseconds backoff_max{std::chrono::minutes(2)};
@@ -59,9 +60,13 @@ class WorkerPool {
   // The backoff before attempt `attempt + 1`, before jitter (tests and docs).
   static std::chrono::milliseconds backoff(const WorkerOptions& o, int attempt);
 
+  // Claims one due job and runs it on the calling thread, settling it as a worker would; false
+  // when nothing was due (or the store could not be asked). Lambda mode runs jobs this way,
+  // with no worker threads.
+  bool run_one();
+
  private:
   void run(std::stop_token stop);
-  bool run_one();  // false when nothing was due
 
   JobQueue& queue_;
   std::string name_;

@@ -1,39 +1,22 @@
 #include "repo/embedding_repository.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <filesystem>
 
 #include "core/error.h"
 #include "repo/product_repository.h"
-#include "store/sqlite/sqlite_store.h"
+#include "testing/base/temp_dir.h"
+#include "testing/store/sqlite_on_disk.h"
 
 namespace k9::repo {
 namespace {
 
-namespace fs = std::filesystem;
 using store::AttributeValue;
 
 class EmbeddingRepositoryTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("k9-embedding-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    store_ = std::make_unique<store::sqlite::SqliteStore>((dir_ / "k9.db").string());
-    tables_ = Tables::from_env([](const char*) -> const char* { return nullptr; });
-    for (auto& s : tables_.schemas()) store_->ensure_table(s);
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
-  Tables tables_;
+  testkit::TempDir dir_{"embedding"};
+  Tables tables_ = testkit::default_tables();
+  std::unique_ptr<store::Store> store_ = testkit::open_sqlite(dir_.path(), tables_);
 };
 
 TEST(Float32Le, ExactRoundTripAndByteOrder) {

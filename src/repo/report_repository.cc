@@ -67,9 +67,10 @@ Report ReportRepository::report_from(const store::Item& item) {
 
 Report ReportRepository::create(const std::string& user_id, const std::string& author, std::string title,
                                 Product reference,
-                                const std::function<std::vector<store::TransactItem>(const Report&)>& also) {
+                                const std::function<std::vector<store::TransactItem>(const Report&)>& also,
+                                const std::string& id) {
   Report r;
-  r.id = new_time_ordered_uuid();
+  r.id = id.empty() ? new_time_ordered_uuid() : id;
   r.title = std::move(title);
   r.author = author;
   r.created_at = r.updated_at = r.date = iso8601_ms(clock_.now());
@@ -100,10 +101,19 @@ Report ReportRepository::create(const std::string& user_id, const std::string& a
   try {
     store_.transact_write(tx);
   } catch (const store::TransactionCanceled&) {
+    if (!id.empty()) {
+      if (exists(id)) throw Error(ErrorCode::conflict, "A report with this id already exists");
+      // Its analysis job outlived an earlier report of that id (deleted before the job ran).
+      throw Error(ErrorCode::conflict, "A report with this id was deleted and is still being cleaned up; try again shortly", 5);
+    }
     throw Error(ErrorCode::conflict, "reference product id already exists");
   }
   changed(user_id);
   return r;
+}
+
+bool ReportRepository::exists(const std::string& id) {
+  return store_.get(tables_.reports, {{"id", AttributeValue::S(id)}}).has_value();
 }
 
 Report ReportRepository::get(const std::string& user_id, const std::string& id) {
@@ -228,6 +238,16 @@ std::vector<std::string> ReportRepository::set_favorite(const std::string& user_
     auto it = std::find(f.begin(), f.end(), product_id);
     if (favorite && it == f.end()) f.push_back(product_id);
     if (!favorite && it != f.end()) f.erase(it);
+    return f;
+  });
+}
+
+std::vector<std::string> ReportRepository::toggle_favorite(const std::string& user_id, const std::string& id,
+                                                           const std::string& product_id) {
+  return change_favorites(user_id, id, [&](std::vector<std::string> f) {
+    auto it = std::find(f.begin(), f.end(), product_id);
+    if (it == f.end()) f.push_back(product_id);
+    else f.erase(it);
     return f;
   });
 }

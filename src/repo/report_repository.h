@@ -33,11 +33,18 @@ class ReportRepository {
   }
 
   // Writes the reference product and the report in one transaction. Ids of the report and
-  // of the reference product (and of images without one) are generated here. `also(report)`
-  // may add items to that transaction (the report's analysis job), so that they exist
-  // exactly when the report does.
+  // of the reference product (and of images without one) are generated here, unless `id`
+  // names the report's: then the report takes that id, and when any report (anyone's) has it
+  // already, nothing is written and the answer is conflict "A report with this id already
+  // exists" (the put is conditioned on attribute_not_exists(id), so an id is never claimed
+  // twice). `also(report)` may add items to that transaction (the report's analysis job), so
+  // that they exist exactly when the report does.
   Report create(const std::string& user_id, const std::string& author, std::string title, Product reference,
-                const std::function<std::vector<store::TransactItem>(const Report&)>& also = {});
+                const std::function<std::vector<store::TransactItem>(const Report&)>& also = {},
+                const std::string& id = {});
+  // Whether a report with this id exists, whoever owns it (for ids chosen by clients: a
+  // taken id is a conflict, never a way to reach someone else's report).
+  bool exists(const std::string& id);
   // Sets the report's analysis (status, model version, error); not_found when the report is
   // gone or not the user's. Does not touch favorites or their version.
   void set_analysis(const std::string& user_id, const std::string& id, const Analysis& analysis);
@@ -50,6 +57,10 @@ class ReportRepository {
                                         const std::string& product_id, bool favorite);
   std::vector<std::string> set_favorites(const std::string& user_id, const std::string& id,
                                          std::vector<std::string> favorites);
+  // Adds `product_id` when absent, removes it when present, in one read-modify-write (two
+  // toggles at once end as two toggles). Answers the favorites after the change.
+  std::vector<std::string> toggle_favorite(const std::string& user_id, const std::string& id,
+                                           const std::string& product_id);
 
   static constexpr size_t kMaxFavorites = 500;
 

@@ -1,13 +1,13 @@
 #include "search/filter_index.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 
 #include "catalog/snapshot/snapshot.h"
 #include "catalog/snapshot/writer.h"
+#include "testing/base/temp_dir.h"
 #include "vision/features.h"
 
 namespace k9::search {
@@ -48,7 +48,8 @@ TEST(FilterIndex, RanksBrandsByName) {
 
 TEST(FilterIndex, ReadsASnapshot) {
   namespace snap = catalog::snapshot;
-  auto file = std::filesystem::temp_directory_path() / ("k9-filter-index-" + std::to_string(::getpid()) + ".k9snap");
+  testkit::TempDir dir("filter-index");
+  auto file = dir / "snapshot.k9snap";
   std::vector<snap::Entry> entries(2);
   entries[0].id = "b";
   entries[0].brand = "Stone Co";
@@ -62,7 +63,6 @@ TEST(FilterIndex, ReadsASnapshot) {
   snap::write_snapshot(file, "k9-classic-1", {}, entries);
   auto s = snap::Snapshot::open(file);
   auto x = FilterIndex::from_snapshot(s);
-  std::filesystem::remove(file);
   ASSERT_EQ(x.size(), 2u);  // in id order: a, b
   EXPECT_EQ(x.brand_codes()[0], 0u);
   EXPECT_EQ(x.brand_values()[x.brand_codes()[1]], "stone co");

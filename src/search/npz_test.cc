@@ -1,7 +1,6 @@
 #include "search/npz.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 #include <zip.h>
 
 #include <cmath>
@@ -12,6 +11,9 @@
 #include <fstream>
 #include <map>
 #include <random>
+
+#include "testing/base/peer_process.h"
+#include "testing/base/temp_dir.h"
 
 namespace k9::search {
 namespace {
@@ -198,7 +200,7 @@ TEST(Npz, RefusesEncodingAnInconsistentMatrix) {
 }
 
 TEST(Npz, SurvivesCorruption) {
-  // Every single-byte corruption decodes or is refused cleanly (run under ASan by test.sh).
+  // Every single-byte corruption decodes or is refused cleanly (run under ASan by scripts/test.sh).
   auto good = encode_npz(sample(40));
   std::mt19937 rng(7);
   for (int i = 0; i < 3000; ++i) {
@@ -223,7 +225,8 @@ std::string python_with_numpy() {
 TEST(Npz, NumpyLoadsIt) {
   auto py = python_with_numpy();
   ASSERT_FALSE(py.empty()) << "python3 with numpy is needed (scripts/install-deps.sh installs python3-numpy)";
-  auto path = std::filesystem::temp_directory_path() / ("k9-npz-test-" + std::to_string(::getpid()) + ".npz");
+  testkit::TempDir dir("npz");
+  auto path = dir / "sample.npz";
   {
     std::ofstream(path, std::ios::binary) << encode_npz(sample());
   }
@@ -248,14 +251,7 @@ TEST(Npz, NumpyLoadsIt) {
   {
     std::ofstream(script_path) << script;
   }
-  FILE* p = ::popen((py + " " + script_path.string() + " 2>&1").c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (size_t r = std::fread(buf, 1, sizeof buf, p)) out.append(buf, r);
-  int status = ::pclose(p);
-  std::filesystem::remove(path);
-  std::filesystem::remove(script_path);
+  auto [out, status] = testkit::run_command(py + " " + script_path.string() + " 2>&1");
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("numpy-ok"), std::string::npos) << out;
 }

@@ -182,6 +182,14 @@ void threshold(std::array<std::optional<float>, kScoreCount>& out, Score s, cons
   if (f && f->value > 0) out[size_t(s)] = f->value;  // 0 lets everything through: no filter
 }
 
+// The thresholds of a primary / secondary / tertiary group (color, pattern).
+void thresholds(std::array<std::optional<float>, kScoreCount>& out, const TripleIn& t, Score primary, Score secondary,
+                Score tertiary) {
+  threshold(out, primary, t.primary);
+  threshold(out, secondary, t.secondary);
+  threshold(out, tertiary, t.tertiary);
+}
+
 }  // namespace
 
 std::string_view category_field_name(CategoryField f) {
@@ -237,16 +245,9 @@ SearchQuery decode_search_query(const json::object& body) {
     if (p.max) q.price_max = p.max->value;
   }
   if (f.similarity) threshold(q.min_score, Score::match, f.similarity->threshold);
-  if (f.color) {
-    threshold(q.min_score, Score::color_primary, f.color->primary);
-    threshold(q.min_score, Score::color_secondary, f.color->secondary);
-    threshold(q.min_score, Score::color_tertiary, f.color->tertiary);
-  }
-  if (f.pattern) {
-    threshold(q.min_score, Score::pattern_primary, f.pattern->primary);
-    threshold(q.min_score, Score::pattern_secondary, f.pattern->secondary);
-    threshold(q.min_score, Score::pattern_tertiary, f.pattern->tertiary);
-  }
+  if (f.color) thresholds(q.min_score, *f.color, Score::color_primary, Score::color_secondary, Score::color_tertiary);
+  if (f.pattern)
+    thresholds(q.min_score, *f.pattern, Score::pattern_primary, Score::pattern_secondary, Score::pattern_tertiary);
   if (f.shape) {
     threshold(q.min_score, Score::shape_length, f.shape->length);
     threshold(q.min_score, Score::shape_width, f.shape->width);

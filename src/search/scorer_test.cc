@@ -1,7 +1,6 @@
 #include "search/scorer.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +11,7 @@
 #include "catalog/demo/demo_catalog.h"
 #include "catalog/snapshot/writer.h"
 #include "codec/codec.h"
+#include "testing/base/temp_dir.h"
 #include "vision/classic_extractor.h"
 #include "vision/features.h"
 #include "vision/scores.h"
@@ -22,10 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace snap = catalog::snapshot;
 using namespace k9::vision;
-
-fs::path temp_file(const std::string& name) {
-  return fs::temp_directory_path() / ("k9-scorer-test-" + std::to_string(::getpid()) + "-" + name + ".k9snap");
-}
 
 // A random but valid k9-classic-1 vector: shares and every histogram sum to 1.
 std::vector<float> random_vector(std::mt19937& rng) {
@@ -82,11 +78,7 @@ class RealVectors : public ::testing::Test {
  protected:
   static constexpr size_t kProducts = 48, kFillers = 20000;
   static void SetUpTestSuite() {
-    catalog::demo::DemoOptions o;
-    o.count = kProducts;
-    o.photo_size = {320, 240};
-    o.sheet_side = 512;
-    catalog::demo::DemoCatalog demo(o);
+    catalog::demo::DemoCatalog demo(catalog::demo::DemoOptions::small(kProducts, 3));
     ClassicExtractor x;
     entries_ = new std::vector<snap::Entry>;
     refs_ = new std::vector<Reference>;
@@ -111,20 +103,22 @@ class RealVectors : public ::testing::Test {
       e.vectors = random_vector(rng);
       all.push_back(std::move(e));
     }
-    file_ = new fs::path(temp_file("real"));
+    dir_ = new testkit::TempDir("scorer");
+    file_ = new fs::path(*dir_ / "real.k9snap");
     auto w = snap::write_snapshot(*file_, kClassicModelVersion, {}, all);
     std::printf("palette: %zu entries\n", w.palette);
   }
   static void TearDownTestSuite() {
-    fs::remove(*file_);
-    delete entries_, delete refs_, delete file_;
+    delete entries_, delete refs_, delete file_, delete dir_;
   }
   static std::vector<snap::Entry>* entries_;
   static std::vector<Reference>* refs_;
+  static testkit::TempDir* dir_;
   static fs::path* file_;
 };
 std::vector<snap::Entry>* RealVectors::entries_;
 std::vector<Reference>* RealVectors::refs_;
+testkit::TempDir* RealVectors::dir_;
 fs::path* RealVectors::file_;
 
 // The column of each score, in Scores' terms.
@@ -212,7 +206,8 @@ TEST(Scorer, RandomVectorsStayCloseAndMatchIsTheWeightedMeanOfPresentScores) {
     }
     entries.push_back(std::move(e));
   }
-  auto file = temp_file("random");
+  testkit::TempDir dir("scorer");
+  auto file = dir / "random.k9snap";
   snap::write_snapshot(file, kClassicModelVersion, {}, entries);
   auto s = snap::Snapshot::open(file);
   Reference ref{"r", random_vector(rng), {}, {}};
@@ -242,7 +237,6 @@ TEST(Scorer, RandomVectorsStayCloseAndMatchIsTheWeightedMeanOfPresentScores) {
     EXPECT_NEAR(m.column(Score::match)[i], sum / w, 1e-6);
   }
   EXPECT_LT(max_match, 0.05);
-  fs::remove(file);
 }
 
 TEST(Scorer, MissingInputsGiveNaNAndMatchOverThePresentScores) {
@@ -252,7 +246,8 @@ TEST(Scorer, MissingInputsGiveNaNAndMatchOverThePresentScores) {
   entries[1].id = "b";
   entries[1].vectors = random_vector(rng);
   entries[1].category.type = "Tile";
-  auto file = temp_file("missing");
+  testkit::TempDir dir("scorer");
+  auto file = dir / "missing.k9snap";
   snap::write_snapshot(file, kClassicModelVersion, {}, entries);
   auto s = snap::Snapshot::open(file);
 
@@ -272,7 +267,6 @@ TEST(Scorer, MissingInputsGiveNaNAndMatchOverThePresentScores) {
   EXPECT_EQ(m.column(Score::match)[1], 1.f);  // type alone
   ref.vectors.resize(5);
   EXPECT_THROW(score_catalog(s, ref), std::invalid_argument);
-  fs::remove(file);
 }
 
 TEST(Scorer, IdsAndMetadataAreFilled) {
@@ -280,7 +274,8 @@ TEST(Scorer, IdsAndMetadataAreFilled) {
   std::vector<snap::Entry> entries(3);
   entries[0].id = "zz", entries[1].id = "a-long-id", entries[2].id = "m";
   for (auto& e : entries) e.vectors = random_vector(rng);
-  auto file = temp_file("ids");
+  testkit::TempDir dir("scorer");
+  auto file = dir / "ids.k9snap";
   std::array<uint8_t, 16> fp{};
   fp[0] = 42;
   snap::write_snapshot(file, kClassicModelVersion, fp, entries);
@@ -295,7 +290,6 @@ TEST(Scorer, IdsAndMetadataAreFilled) {
   EXPECT_EQ(m.product_id(1), "m");
   EXPECT_EQ(m.product_id(2), "zz");
   EXPECT_EQ(m.find("m"), 1u);
-  fs::remove(file);
 }
 
 TEST(Scorer, SeveralThreadsGiveTheSameBitsAsOne) {
@@ -315,7 +309,8 @@ TEST(Scorer, SeveralThreadsGiveTheSameBitsAsOne) {
       e.vectors.insert(e.vectors.end(), pool.begin() + (i * 7 + k) % 64 * kDimension,
                        pool.begin() + ((i * 7 + k) % 64 + 1) * kDimension);
   }
-  auto file = temp_file("threads");
+  testkit::TempDir dir("scorer");
+  auto file = dir / "threads.k9snap";
   snap::write_snapshot(file, kClassicModelVersion, {}, entries);
   auto s = snap::Snapshot::open(file);
   Reference ref{"r", random_vector(rng), {}, {{Dimension{{"12"}, "in"}, std::nullopt, std::nullopt, {}}}};
@@ -328,7 +323,6 @@ TEST(Scorer, SeveralThreadsGiveTheSameBitsAsOne) {
       EXPECT_EQ(std::memcmp(many.columns[c].data(), one.columns[c].data(), one.columns[c].size() * sizeof(float)), 0)
           << t << " threads, " << score_name(Score(c));
   }
-  fs::remove(file);
 }
 
 TEST(Scorer, DisplayOfTheReferenceMatchesTheSnapshotsRounding) {
@@ -336,7 +330,8 @@ TEST(Scorer, DisplayOfTheReferenceMatchesTheSnapshotsRounding) {
   std::vector<snap::Entry> entries(1);
   entries[0].id = "a";
   entries[0].vectors = random_vector(rng);
-  auto file = temp_file("display");
+  testkit::TempDir dir("scorer");
+  auto file = dir / "display.k9snap";
   snap::write_snapshot(file, kClassicModelVersion, {}, entries);
   auto s = snap::Snapshot::open(file);
   Display exact = display_of(entries[0].vectors), stored = s.display(0);
@@ -347,7 +342,6 @@ TEST(Scorer, DisplayOfTheReferenceMatchesTheSnapshotsRounding) {
       EXPECT_GE(exact.pattern[k][j], 0.f);
       EXPECT_LE(exact.pattern[k][j], 1.f);
     }
-  fs::remove(file);
 }
 
 }  // namespace

@@ -28,6 +28,9 @@ class StoreConformance : public testing::TestWithParam<StoreTarget> {
   void SetUp() override;
   // A fresh table "<prefix>-<n>": key id (S), optional sort key.
   std::string make_table(const std::string& prefix, KeySchema key, std::vector<IndexSchema> indexes = {});
+  // The items of every page of `q` in order, following last_evaluated_key (at most 10 pages);
+  // each page is checked to hold no more than q.limit items.
+  std::vector<Item> query_all_pages(QueryRequest q);
   std::shared_ptr<Store> store_;
 };
 

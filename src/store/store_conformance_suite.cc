@@ -18,6 +18,18 @@ std::string StoreConformance::make_table(const std::string& prefix, KeySchema ke
   return name;
 }
 
+std::vector<Item> StoreConformance::query_all_pages(QueryRequest q) {
+  std::vector<Item> items;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto r = store_->query(q);
+    if (q.limit > 0) EXPECT_LE(r.items.size(), size_t(q.limit));
+    items.insert(items.end(), r.items.begin(), r.items.end());
+    if (r.last_evaluated_key.empty()) break;
+    q.exclusive_start_key = r.last_evaluated_key;
+  }
+  return items;
+}
+
 namespace {
 
 KeySchema hash_key(std::string pk = "id", AttrType t = AttrType::S) { return {std::move(pk), t, "", AttrType::S}; }
@@ -186,15 +198,7 @@ TEST_P(StoreConformance, QueriesSortKeyInBothDirectionsWithPaging) {
 
   q.forward = true;
   q.limit = 3;
-  std::vector<std::string> paged;
-  for (int pages = 0; pages < 10; ++pages) {
-    auto r = store_->query(q);
-    for (auto& s : ids_of(r.items, "n")) paged.push_back(s);
-    if (r.last_evaluated_key.empty()) break;
-    q.exclusive_start_key = r.last_evaluated_key;
-  }
-  EXPECT_EQ(paged, numbers);
-  q.exclusive_start_key.clear();
+  EXPECT_EQ(ids_of(query_all_pages(q), "n"), numbers);
   q.limit = 0;
 
   auto with = [&](SortOp op, AV v, AV v2 = AV()) {
@@ -233,13 +237,7 @@ TEST_P(StoreConformance, SparseSecondaryIndexOrderedAndPaged) {
   QueryRequest q{t, "ByUser", AV::S("alice")};
   q.forward = false;
   q.limit = 2;
-  std::vector<std::string> seen;
-  for (int pages = 0; pages < 10; ++pages) {
-    auto r = store_->query(q);
-    for (auto& id : ids_of(r.items, "id")) seen.push_back(id);
-    if (r.last_evaluated_key.empty()) break;
-    q.exclusive_start_key = r.last_evaluated_key;
-  }
+  std::vector<std::string> seen = ids_of(query_all_pages(q), "id");
   ASSERT_EQ(seen.size(), 7u);
   EXPECT_EQ(seen.back(), "r0");
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 7u);

@@ -7,6 +7,7 @@
 #include "api/profile_routes.h"
 #include "api/report_routes.h"
 #include "api/result_routes.h"
+#include "api/webapp_routes.h"
 
 namespace k9::testkit {
 
@@ -24,9 +25,22 @@ std::unique_ptr<api::App> make_app(const ApiServices& s, api::AppOptions options
   if (s.images) groups.push_back(std::make_unique<api::FileRoutes>(*s.images, s.users, s.file_urls));
   if (s.analysis && s.products && s.embeddings && s.images)
     groups.push_back(std::make_unique<api::EmbeddingRoutes>(*s.analysis, *s.products, *s.embeddings, *s.images));
+  if (start && s.products && s.images)
+    groups.push_back(std::make_unique<api::WebAppRoutes>(s.reports, *s.products, *s.images, *start, s.webapp));
   options.store_reads_local = s.store.reads_are_local();
   options.verifier_may_block = s.verifier.may_block();
   return std::make_unique<api::App>(s.verifier, options, std::move(groups));
+}
+
+api::Response call(api::Handler& handler, const std::string& method, const std::string& path,
+                   const std::string& body, const std::string& token, std::map<std::string, std::string> query) {
+  api::Request r;
+  r.method = method;
+  r.path = path;
+  r.body = body;
+  r.query = std::move(query);
+  if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
+  return handler.handle(r);
 }
 
 }  // namespace k9::testkit

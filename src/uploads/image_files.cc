@@ -71,7 +71,7 @@ std::string decode_data_url(const std::string& url, const std::string& field) {
 
 // Values that name (or try to reach) K9's own files: only claims may put them in a report.
 bool names_k9_files(const std::string& v) {
-  for (std::string_view area : {"uploads/", "images/", "avatars/", "similarity_matrices/", "catalog/"})
+  for (std::string_view area : {"uploads/", "uploads-direct/", "images/", "avatars/", "similarity_matrices/", "catalog/"})
     if (v.rfind(area, 0) == 0) return true;
   return v.find("..") != std::string::npos || v.rfind("/", 0) == 0 || v.find('\\') != std::string::npos ||
          v.rfind("file:", 0) == 0;
@@ -127,10 +127,33 @@ void ImageFiles::remove_avatar(const std::string& user_id, const std::string& st
     store_.remove(stored);
 }
 
+std::optional<ImageFiles::DirectUpload> ImageFiles::start_direct_upload(const std::string& user_id,
+                                                                          const std::string& name) {
+  checked_upload_name(name);
+  std::string key = std::string(kDirectUploads) + user_folder(user_id) + "/" + new_uuid() + "-" + name;
+  constexpr std::chrono::seconds kExpires{900};
+  auto url = store_.presigned_put_url(key, kExpires);
+  if (!url) return std::nullopt;
+  return DirectUpload{key, *url, kExpires};
+}
+
 ImageFiles::Claim ImageFiles::claim_report_images(const std::string& user_id, Product& reference) {
   const std::string own_uploads = std::string(kUploads) + user_folder(user_id) + "/";
+  const std::string own_direct = std::string(kDirectUploads) + user_folder(user_id) + "/";
   std::vector<Planned> plan;
   auto consider = [&](std::string& value, const std::string& field) {
+    if (value.rfind(own_direct, 0) == 0 && blobs::valid_key(value)) {
+      // Bytes K9 has not seen: read and checked now, exactly as an upload through K9 is.
+      auto head = store_.head(value);
+      if (!head) throw bad_request(field + " names no upload of yours (was the PUT to uploadUrl made?)");
+      if (head->size > limits_.max_bytes)
+        throw Error(ErrorCode::too_large, field + ": the image is larger than " + std::to_string(limits_.max_bytes) + " bytes");
+      auto blob = store_.get(value);
+      if (!blob) throw bad_request(field + " names no upload of yours (it was swept meanwhile)");
+      auto info = checked_image(blob->bytes, limits_, field);
+      plan.push_back({&value, field, "", std::move(blob->bytes), image::media_type(info.format)});
+      return;
+    }
     if (value.rfind("data:", 0) == 0) {
       std::string bytes = decode_data_url(value, field);
       auto info = checked_image(bytes, limits_, field);
@@ -234,17 +257,19 @@ std::string ImageFiles::browser_url(const std::string& stored, std::chrono::seco
 size_t ImageFiles::sweep_uploads() {
   auto cutoff = clock_.now() - limits_.upload_ttl;
   size_t removed = 0;
-  std::string next;
-  do {
-    auto page = store_.list(std::string(kUploads), next, 1000);
-    for (auto& item : page.items) {
-      if (item.last_modified < cutoff) {
-        store_.remove(item.key);
-        ++removed;
+  for (std::string_view area : {kUploads, kDirectUploads}) {
+    std::string next;
+    do {
+      auto page = store_.list(std::string(area), next, 1000);
+      for (auto& item : page.items) {
+        if (item.last_modified < cutoff) {
+          store_.remove(item.key);
+          ++removed;
+        }
       }
-    }
-    next = page.next;
-  } while (!next.empty());
+      next = page.next;
+    } while (!next.empty());
+  }
   return removed;
 }
 

@@ -3,6 +3,8 @@
 // browser fetches them by, and the sweep of old uploads.
 //
 // Keys:  uploads/<user>/<uuid>-<name>   an upload, swept `upload_ttl` after it was made
+//        uploads-direct/<user>/<uuid>-<name>  a direct upload (a presigned PUT, bytes never
+//                                        seen by K9 until a report claims it), swept alike
 //        images/<user>/<uuid>.<ext>      a report's image or mask (a copy of an upload, or a
 //                                        decoded data: URL), deleted with the report
 //        avatars/<user>/<uuid>.<ext>     a user's avatar; the previous one is deleted
@@ -20,7 +22,9 @@
 //    otherwise (another user's upload, images/..., avatars/..., "..", an absolute path) is
 //    refused with 400 naming the field (e.g. reference.images[1].mask). Any other value (an
 //    external https URL, a name from an older client) is kept as given and never signed,
-//    served or fetched by K9. Everything is checked before anything is written; if a write
+//    served or fetched by K9. A direct upload's key is accepted the same way, its bytes read
+//    and checked as an upload's are (empty, size, type, header) when the report claims it.
+//    Everything is checked before anything is written; if a write
 //    fails, what was written is removed. The caller removes them too (release()) if the
 //    report is not created.
 //  - browser_url() turns a stored images/, avatars/ or catalog/ key (catalog images, written by
@@ -60,6 +64,13 @@ class ImageFiles {
 
   StoredImage upload(const std::string& user_id, const std::string& name, std::string_view bytes);
   StoredImage store_avatar(const std::string& user_id, std::string_view bytes);
+  // A key and a presigned PUT URL for an upload that does not pass through K9 (larger than a
+  // Lambda request); nullopt when the blob store takes none (files on disk).
+  struct DirectUpload {
+    std::string key, url;
+    std::chrono::seconds expires_in;
+  };
+  std::optional<DirectUpload> start_direct_upload(const std::string& user_id, const std::string& name);
 
   // Keys written by claim_report_images(), to release when the report is not created.
   struct Claim {
@@ -87,8 +98,8 @@ class ImageFiles {
 
   // "uploads/<user>/" and friends (tests, the sweep).
   static std::string user_folder(const std::string& user_id);
-  static constexpr std::string_view kUploads = "uploads/", kImages = "images/", kAvatars = "avatars/",
-                                   kCatalog = "catalog/";
+  static constexpr std::string_view kUploads = "uploads/", kDirectUploads = "uploads-direct/", kImages = "images/",
+                                   kAvatars = "avatars/", kCatalog = "catalog/";
 
  private:
   StoredImage store_checked(const std::string& key_stem, std::string_view bytes, const std::string& field);

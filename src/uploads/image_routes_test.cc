@@ -10,58 +10,36 @@
 #include <fstream>
 
 #include "api/app.h"
-#include "testing/api_app.h"
 #include "blobs/fs/fs_blob_store.h"
 #include "blobs/s3/s3rver.h"
 #include "core/encoding.h"
 #include "core/json.h"
 #include "core/random.h"
-#include "identity/fake_clock.h"
-#include "identity/local/credential_repository.h"
-#include "identity/local/key_store.h"
-#include "identity/local/local_issuer.h"
 #include "image_probe/test_images.h"
-#include "store/sqlite/sqlite_store.h"
+#include "testing/api_app.h"
+#include "testing/base/fake_clock.h"
+#include "testing/base/temp_dir.h"
+#include "testing/local_accounts.h"
+#include "testing/store/sqlite_on_disk.h"
 #include "uploads/image_files.h"
 
 namespace k9::uploads {
 namespace {
 
-namespace fs = std::filesystem;
 namespace json = boost::json;
-using namespace identity::local;
 using namespace image::testing;
-using api::Request;
 using api::Response;
+using testkit::run_command;
 
 testing::Environment* const s3rver_env = testing::AddGlobalTestEnvironment(new blobs::s3::S3rverEnvironment);
 
 const std::string kBase = "http://k9.test";
 
-std::pair<std::string, int> run(const std::string& command) {
-  std::string out;
-  FILE* p = ::popen(command.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while (p && (n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = p ? ::pclose(p) : -1;
-  return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
-}
-
 class ImageRoutes : public testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("k9-image-routes-" + hex_encode(random_bytes(6)));
-    fs::create_directories(dir_);
-    store_ = std::make_unique<store::sqlite::SqliteStore>((dir_ / "k9.db").string());
-    tables_ = repo::Tables::from_env([](const char*) -> const char* { return nullptr; });
-    for (auto& s : tables_.schemas()) store_->ensure_table(s);
-    store_->ensure_table(CredentialRepository::schema(tables_.identities));
-    keys_ = std::make_unique<KeyStore>(dir_);
-    issuer_ = std::make_unique<LocalIssuer>(*keys_);
-    creds_ = std::make_unique<CredentialRepository>(*store_, tables_.identities, PasswordHashing::minimum());
-    users_ = std::make_unique<repo::UserRepository>(*store_, tables_.users);
-    reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_, repo::CursorCodec("test-secret-0123456789"));
+    store_ = testkit::open_sqlite(dir_.path(), tables_);
+    accounts_ = std::make_unique<testkit::LocalAccounts>(*store_, tables_, dir_.path());
     if (GetParam() == "fs") {
       signer_ = std::make_shared<blobs::FileUrlSigner>(std::string(32, 'f'), kBase);
       blobs_ = std::make_unique<blobs::fs::FsBlobStore>(dir_ / "blobs", signer_);
@@ -70,28 +48,22 @@ class ImageRoutes : public testing::TestWithParam<std::string> {
           blobs::s3::s3rver_options("routes-" + hex_encode(random_bytes(6)) + "/"), blobs::s3::s3rver_credentials());
     }
     images_ = std::make_unique<ImageFiles>(*blobs_, UploadLimits{}, clock_);
-    app_ = testkit::make_app(testkit::ApiServices{*store_, *users_, *reports_, *issuer_, nullptr, {}, false,
-                                                       images_.get(), signer_.get()});
-    auto alice = creds_->add("alice", "correct-horse-1", false, "Alice");
+    auto& a = *accounts_;
+    app_ = testkit::make_app(
+        testkit::ApiServices{*store_, a.users, a.reports, a.issuer, nullptr, {}, false, images_.get(), signer_.get()});
+    auto alice = a.add("alice", "correct-horse-1", "Alice");
     alice_sub_ = alice.sub;
-    alice_ = issuer_->issue(alice).id_token;
-    bob_ = issuer_->issue(creds_->add("bob", "correct-horse-2", false, "Bob")).id_token;
+    alice_ = alice.id_token;
+    bob_ = a.add("bob", "correct-horse-2", "Bob").id_token;
   }
   void TearDown() override {
     app_.reset();
     store_.reset();
-    fs::remove_all(dir_);
   }
 
   Response call(const std::string& method, const std::string& path, const std::string& body = "",
                 const std::string& token = "", std::map<std::string, std::string> query = {}) {
-    Request r;
-    r.method = method;
-    r.path = path;
-    r.body = body;
-    r.query = std::move(query);
-    if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
-    return app_->handle(r);
+    return testkit::call(*app_, method, path, body, token, std::move(query));
   }
   static json::object body(const Response& r) { return parse_json(r.body).as_object(); }
   static std::string str(const json::value& v) { return json::value_to<std::string>(v); }
@@ -115,7 +87,7 @@ class ImageRoutes : public testing::TestWithParam<std::string> {
       return {r.status, r.body};
     }
     auto file = dir_ / ("fetched-" + hex_encode(random_bytes(4)));
-    auto [out, rc] = run("curl -s -o " + file.string() + " -w '%{http_code}' '" + url + "'");
+    auto [out, rc] = run_command("curl -s -o " + file.string() + " -w '%{http_code}' '" + url + "'");
     std::ifstream in(file, std::ios::binary);
     return {std::atoi(out.c_str()), std::string(std::istreambuf_iterator<char>(in), {})};
   }
@@ -147,15 +119,11 @@ class ImageRoutes : public testing::TestWithParam<std::string> {
     EXPECT_EQ(reports_of(alice_), reports_before) << "no report changed";
   }
 
-  fs::path dir_;
-  identity::testing::FakeClock clock_{0};
+  testkit::TempDir dir_{"image-routes"};
+  testkit::FakeClock clock_{0};
   std::unique_ptr<store::sqlite::SqliteStore> store_;
-  repo::Tables tables_;
-  std::unique_ptr<KeyStore> keys_;
-  std::unique_ptr<LocalIssuer> issuer_;
-  std::unique_ptr<CredentialRepository> creds_;
-  std::unique_ptr<repo::UserRepository> users_;
-  std::unique_ptr<repo::ReportRepository> reports_;
+  repo::Tables tables_ = testkit::default_tables();
+  std::unique_ptr<testkit::LocalAccounts> accounts_;
   std::shared_ptr<blobs::FileUrlSigner> signer_;
   std::unique_ptr<blobs::BlobStore> blobs_;
   std::unique_ptr<ImageFiles> images_;
@@ -197,6 +165,58 @@ TEST_P(ImageRoutes, AnUploadBecomesAReportImageABrowserCanFetchAndGoesWithTheRep
   EXPECT_TRUE(blobs_->list("images/").items.empty()) << "a deleted report's files go with it";
   EXPECT_EQ(fetch(url).first, 404);
   EXPECT_TRUE(blobs_->head(key)) << "the upload itself stays until the sweep";
+}
+
+// POST /uploads (issue 15): on S3, a key and a presigned PUT; the bytes bypass K9 and are
+// checked when a report claims the key: a photo becomes the report's image, anything else
+// is refused as an upload through K9 would be, and another user cannot claim the key. On
+// files on disk there is no such thing: 404 naming PUT /uploads/{name}.
+TEST_P(ImageRoutes, DirectUploadsAreCheckedWhenAReportClaimsThem) {
+  auto direct = [&](const std::string& name, const std::string& bytes) {
+    auto r = call("POST", "/uploads", R"({"name":")" + name + R"("})", alice_);
+    if (GetParam() == "fs") {
+      EXPECT_EQ(r.status, 404) << r.body;
+      EXPECT_NE(message(r).find("PUT /uploads/{name}"), std::string::npos) << r.body;
+      return std::string();
+    }
+    EXPECT_EQ(r.status, 201) << r.body;
+    auto b = body(r);
+    std::string key = str(b.at("key"));
+    EXPECT_EQ(key.rfind("uploads-direct/" + alice_sub_ + "/", 0), 0u) << key;
+    EXPECT_EQ(b.at("expiresIn").as_int64(), 900);
+    auto file = dir_ / ("direct-" + hex_encode(random_bytes(4)));
+    std::ofstream(file, std::ios::binary) << bytes;
+    auto [code, rc] = run_command("curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary @" + file.string() + " '" +
+                          str(b.at("uploadUrl")) + "'");
+    EXPECT_EQ(code, "200") << "PUT to the presigned url";
+    return key;
+  };
+  auto report_with = [&](const std::string& key, const std::string& token) {
+    return call("POST", "/reports",
+                R"({"title":"Direct","reference":{"model":"Oak","images":[{"url":")" + key + R"("}]}})", token);
+  };
+  std::string photo = jpeg_bytes(640, 480);
+  std::string key = direct("big-photo.jpg", photo);
+  EXPECT_EQ(call("POST", "/uploads", R"({"name":"../x.jpg"})", alice_).status, 400);
+  EXPECT_EQ(call("POST", "/uploads", R"({"name":"a.jpg","size":3})", alice_).status, 400);
+  EXPECT_EQ(call("POST", "/uploads", R"({"name":"a.jpg"})").status, 401);
+  if (GetParam() == "fs") return;
+
+  auto reports = reports_of(alice_);
+  auto keys = blob_keys();
+  auto stolen = report_with(key, bob_);
+  EXPECT_EQ(stolen.status, 400) << stolen.body;  // another user's key is no upload of theirs
+  std::string text = direct("notes.jpg", "just some text, not an image");
+  keys = blob_keys();
+  expect_refused(report_with(text, alice_), 415, "", keys, reports);
+  std::string bomb = direct("bomb.png", png_bytes(30000, 30000, std::string(3000, '\0')));
+  keys = blob_keys();
+  expect_refused(report_with(bomb, alice_), 413, "", keys, reports);
+
+  auto created = report_with(key, alice_);
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto got = body(call("GET", "/reports/" + str(body(created).at("id")), "", alice_));
+  EXPECT_EQ(fetch(str(got.at("reference").at("images").at(0).at("url"))), std::make_pair(200, photo));
 }
 
 TEST_P(ImageRoutes, HostileUploadsAreRefusedAndStoreNothing) {

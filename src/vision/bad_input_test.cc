@@ -5,6 +5,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "image_probe/test_images.h"
 #include "vision/classic_extractor.h"
 #include "vision/features.h"
 #include "vision/test_images.h"
@@ -87,6 +88,7 @@ TEST(BadInput, DecompressionBombIsRefusedFromTheHeader) {
   };
   put32(16, 60000);
   put32(20, 60000);
+  put32(29, image::testing::png_crc(png.substr(12, 17)));  // a well-formed header that lies
   auto e = error_of({png});
   EXPECT_EQ(e.kind(), ImageErrorKind::too_large);
   EXPECT_THAT(e.what(), HasSubstr("60000x60000"));

@@ -8,7 +8,6 @@
 #include "vision/colour.h"
 #include "vision/decode.h"
 #include "vision/features.h"
-#include "vision/image_header.h"
 #include "vision/lighting.h"
 #include "vision/pattern.h"
 
@@ -70,7 +69,7 @@ std::string ClassicExtractor::model_version() const { return kClassicModelVersio
 size_t ClassicExtractor::dimension() const { return kDimension; }
 
 Features ClassicExtractor::extract(const ExtractorInput& input) const {
-  ImageHeader header = read_image_header(input.image, "image");
+  image::ImageInfo header = read_header(input.image, "image");
   check_limits(header, input.image.size(), limits_, "image");
   std::optional<Quad> quad;
   double extent = std::max(header.width, header.height);

@@ -8,13 +8,16 @@
 
 namespace k9::vision {
 
+using image::ImageFormat;
+using image::ImageInfo;
+
 namespace {
 
 std::string size_text(uint64_t w, uint64_t h) { return std::to_string(w) + "x" + std::to_string(h); }
 
 // Only the library of the format the header named sees the bytes (no decoder list to fall
 // through: a fuzzed "WebP" once reached OpenCV's DICOM decoder, which abort()ed).
-codec::Decoded decode_or_throw(std::string_view bytes, const ImageHeader& h, int reduction, bool grey,
+codec::Decoded decode_or_throw(std::string_view bytes, const ImageInfo& h, int reduction, bool grey,
                                const ImageLimits& limits, const char* what) {
   codec::DecodeOptions options;
   options.scale_denom = h.format == ImageFormat::jpeg ? reduction : 1;
@@ -27,20 +30,34 @@ codec::Decoded decode_or_throw(std::string_view bytes, const ImageHeader& h, int
       case ImageFormat::webp: return codec::decode_webp(bytes, options);
     }
   } catch (const codec::CodecError& e) {
-    throw ImageError(ImageErrorKind::corrupt, std::string("the ") + what + " is corrupt (its " + format_name(h.format) +
+    throw ImageError(ImageErrorKind::corrupt, std::string("the ") + what + " is corrupt (its " + image::format_name(h.format) +
                                                   " data cannot be decoded: " + e.what() + ")");
   }
   throw ImageError(ImageErrorKind::unsupported, std::string("the ") + what + " has an unknown format");
 }
 
 // Full-resolution size after orientation: EXIF orientations 5-8 turn the picture by 90 degrees.
-cv::Size oriented_full_size(const ImageHeader& h, int orientation) {
+cv::Size oriented_full_size(const ImageInfo& h, int orientation) {
   return orientation >= 5 ? cv::Size(h.height, h.width) : cv::Size(h.width, h.height);
 }
 
 }  // namespace
 
-void check_limits(const ImageHeader& h, size_t bytes, const ImageLimits& limits, const char* what) {
+ImageInfo read_header(std::string_view bytes, const char* what) {
+  auto r = image::probe_image(bytes, {.jpeg_trailer = true});
+  std::string name = std::string("the ") + what;
+  switch (r.status) {
+    case image::ProbeStatus::ok: return r.info;
+    case image::ProbeStatus::empty: throw ImageError(ImageErrorKind::empty, name + " is empty (0 bytes)");
+    case image::ProbeStatus::unknown_format:
+      throw ImageError(ImageErrorKind::unsupported, name + " is not a JPEG, PNG or WebP file");
+    case image::ProbeStatus::truncated: throw ImageError(ImageErrorKind::truncated, name + " is truncated (" + r.message + ")");
+    case image::ProbeStatus::malformed: break;
+  }
+  throw ImageError(ImageErrorKind::corrupt, name + " is corrupt (" + r.message + ")");
+}
+
+void check_limits(const ImageInfo& h, size_t bytes, const ImageLimits& limits, const char* what) {
   std::string name = std::string("the ") + what;
   if (bytes > limits.max_bytes)
     throw ImageError(ImageErrorKind::too_large, name + " is too large (" + std::to_string(bytes) + " bytes; at most " +
@@ -57,7 +74,7 @@ void check_limits(const ImageHeader& h, size_t bytes, const ImageLimits& limits,
 }
 
 DecodedImage decode_image(std::string_view bytes, const ImageLimits& limits, int reduction, const char* what) {
-  ImageHeader h = read_image_header(bytes, what);
+  ImageInfo h = read_header(bytes, what);
   check_limits(h, bytes.size(), limits, what);
   DecodedImage out;
   out.reduction = h.format == ImageFormat::jpeg ? reduction : 1;
@@ -90,7 +107,7 @@ DecodedImage decode_image(std::string_view bytes, const ImageLimits& limits, int
 
 cv::Mat decode_mask(std::string_view bytes, const ImageLimits& limits, int reduction, cv::Size full_size,
                     cv::Size size) {
-  ImageHeader h = read_image_header(bytes, "mask");
+  ImageInfo h = read_header(bytes, "mask");
   check_limits(h, bytes.size(), limits, "mask");
   codec::Decoded d = decode_or_throw(bytes, h, reduction, true, limits, "mask");
   cv::Mat m = d.pixels;

@@ -1,5 +1,5 @@
-// Decoding with the size bounded first: the header is read and checked against the limits
-// before a pixel is allocated, then the image is decoded once by the library of its format
+// Decoding with the size bounded first: the header is read (image_probe/image_probe.h, the one
+// header reader, which uploads use too) and checked against the limits before a pixel is allocated, then the image is decoded once by the library of its format
 // (codec/codec.h: libjpeg-turbo, libpng, libwebp), EXIF orientation applied (JPEG, PNG and
 // WebP), to 8-bit BGR (grey, 16-bit, palette and CMYK images are converted) plus its alpha
 // channel if any.
@@ -9,8 +9,8 @@
 #include <opencv2/core.hpp>
 #include <string_view>
 
+#include "image_probe/image_probe.h"
 #include "vision/extractor.h"
-#include "vision/image_header.h"
 
 namespace k9::vision {
 
@@ -21,8 +21,13 @@ struct DecodedImage {
   cv::Size full_size; // full-resolution size after EXIF orientation
 };
 
+// The format and size (as stored, before any EXIF orientation) from the header, without
+// decoding; bytes after a JPEG's end marker are accepted (ProbeOptions::jpeg_trailer). Throws
+// ImageError (empty, unsupported, truncated, corrupt) naming `what` ("image", "mask").
+image::ImageInfo read_header(std::string_view bytes, const char* what);
+
 // Throws ImageError(too_large | too_small) when the header breaks the limits.
-void check_limits(const ImageHeader& h, size_t bytes, const ImageLimits& limits, const char* what);
+void check_limits(const image::ImageInfo& h, size_t bytes, const ImageLimits& limits, const char* what);
 
 // `reduction` is a wish (1, 2, 4 or 8), honoured for JPEGs; other formats decode at full size.
 // Throws ImageError naming `what` ("image", "mask").

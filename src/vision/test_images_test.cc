@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "codec/codec.h"
+#include "codec/test_jpeg.h"
 #include "vision/test_images.h"
 
 namespace k9::vision::testing {
@@ -22,34 +23,12 @@ std::string encode(const cv::Mat& image, const std::string& ext, int quality) {
 
 std::string encode_cmyk_jpeg(int width, int height, unsigned char c, unsigned char m, unsigned char y,
                              unsigned char k) {
-  jpeg_compress_struct cinfo;
-  jpeg_error_mgr jerr;
-  cinfo.err = jpeg_std_error(&jerr);
-  jpeg_create_compress(&cinfo);
-  unsigned char* out = nullptr;
-  unsigned long size = 0;
-  jpeg_mem_dest(&cinfo, &out, &size);
-  cinfo.image_width = width;
-  cinfo.image_height = height;
-  cinfo.input_components = 4;
-  cinfo.in_color_space = JCS_CMYK;
-  jpeg_set_defaults(&cinfo);
-  jpeg_set_quality(&cinfo, 95, TRUE);
-  jpeg_start_compress(&cinfo, TRUE);
   // Adobe's CMYK JPEGs store inverted values (255 = no ink); libjpeg writes the Adobe marker.
   std::vector<unsigned char> row(size_t(width) * 4);
   for (int x = 0; x < width; ++x) {
     row[x * 4 + 0] = 255 - c, row[x * 4 + 1] = 255 - m, row[x * 4 + 2] = 255 - y, row[x * 4 + 3] = 255 - k;
   }
-  while (cinfo.next_scanline < cinfo.image_height) {
-    JSAMPROW r = row.data();
-    jpeg_write_scanlines(&cinfo, &r, 1);
-  }
-  jpeg_finish_compress(&cinfo);
-  std::string bytes(reinterpret_cast<char*>(out), size);
-  jpeg_destroy_compress(&cinfo);
-  free(out);
-  return bytes;
+  return codec::testing::uniform_jpeg({width, height, 4, JCS_CMYK, false, 95}, std::move(row));
 }
 
 std::string with_exif_orientation(const std::string& jpeg, int orientation) {

@@ -89,8 +89,8 @@ std::optional<BlobInfo> open_blob(const stdfs::path& path, const std::string& ke
 
 }  // namespace
 
-FsBlobStore::FsBlobStore(stdfs::path root, std::shared_ptr<const FileUrlSigner> signer)
-    : root_(std::move(root)), signer_(std::move(signer)) {
+FsBlobStore::FsBlobStore(stdfs::path root, std::shared_ptr<const FileUrlSigner> signer, const Clock& clock)
+    : root_(std::move(root)), signer_(std::move(signer)), clock_(clock) {
   std::error_code ec;
   stdfs::create_directories(root_, ec);
   if (ec) throw Unavailable("blob store: cannot create " + root_.string() + ": " + ec.message());
@@ -283,7 +283,7 @@ ListPage FsBlobStore::list(const std::string& prefix, const std::string& start, 
 
 std::string FsBlobStore::presigned_get_url(const std::string& key, std::chrono::seconds expires) {
   check_key(key);
-  return signer_->url(key, std::chrono::system_clock::now() + expires);
+  return signer_->url(key, clock_.now() + expires);
 }
 
 size_t FsBlobStore::remove_stale_temporaries() {

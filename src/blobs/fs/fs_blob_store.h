@@ -1,6 +1,6 @@
 // The blob store on a local folder (embedded mode): one file per key at <root>/<key>.
 //
-// Contract (beyond blob_store.h):
+// Contract (beyond blobs/blob_store.h):
 //  - put()/put_file()/copy() write a temporary file ".k9tmp-*" beside the target, fsync it,
 //    rename it over the target and fsync the folder (and every folder they create), so a
 //    crash leaves the old object or the new one. Temporary files are never listed and are
@@ -12,19 +12,22 @@
 //  - Keys are checked before any path is built; files are opened with O_NOFOLLOW, so a key
 //    cannot reach outside <root>.
 //  - list() reads the folder under the prefix and sorts: O(objects under the prefix) a page.
-//  - Presigned URLs are K9's own signed URLs (signed_url.h), served by GET /files/{key}.
+//  - Presigned URLs are K9's own signed URLs (blobs/signed_url.h), served by GET /files/{key};
+//    they expire `expires` after the store's clock's now.
 #pragma once
 #include <filesystem>
 #include <memory>
 
 #include "blobs/blob_store.h"
 #include "blobs/signed_url.h"
+#include "core/clock.h"
 
 namespace k9::blobs::fs {
 
 class FsBlobStore final : public BlobStore {
  public:
-  FsBlobStore(std::filesystem::path root, std::shared_ptr<const FileUrlSigner> signer);
+  FsBlobStore(std::filesystem::path root, std::shared_ptr<const FileUrlSigner> signer,
+              const Clock& clock = Clock::system());
 
   void put(const std::string& key, std::string_view bytes, const std::string& content_type = "") override;
   void put_file(const std::string& key, const std::filesystem::path& file, const std::string& content_type = "") override;
@@ -46,6 +49,7 @@ class FsBlobStore final : public BlobStore {
 
   std::filesystem::path root_;
   std::shared_ptr<const FileUrlSigner> signer_;
+  const Clock& clock_;
 };
 
 }  // namespace k9::blobs::fs

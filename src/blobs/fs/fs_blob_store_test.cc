@@ -10,8 +10,8 @@
 
 #include "blobs/blob_store_conformance.h"
 #include "blobs/file_route.h"
-#include "core/encoding.h"
-#include "core/random.h"
+#include "testing/base/fake_clock.h"
+#include "testing/base/temp_dir.h"
 
 namespace k9::blobs::fs {
 namespace {
@@ -21,22 +21,12 @@ namespace stdfs = std::filesystem;
 const std::string kSecret(32, 's');
 const std::string kBase = "http://127.0.0.1:3001/prod";
 
-stdfs::path fresh_dir() {
-  auto d = stdfs::temp_directory_path() / ("k9-fs-blobs-" + std::to_string(::getpid()) + "-" + hex_encode(random_bytes(4)));
-  stdfs::remove_all(d);
-  return d;
-}
-
+// The conformance suite's store, for the whole test binary; its folder goes when the binary ends.
 std::shared_ptr<FsBlobStore> shared_store() {
-  static auto store = std::make_shared<FsBlobStore>(fresh_dir(), std::make_shared<FileUrlSigner>(kSecret, kBase));
+  static testkit::TempDir dir("fs-blobs");
+  static auto store = std::make_shared<FsBlobStore>(dir / "blobs", std::make_shared<FileUrlSigner>(kSecret, kBase));
   return store;
 }
-
-// Removes the conformance suite's folder when the test binary ends.
-struct RemoveSharedFolder : testing::Environment {
-  void TearDown() override { stdfs::remove_all(shared_store()->root()); }
-};
-testing::Environment* const cleanup_env = testing::AddGlobalTestEnvironment(new RemoveSharedFolder);
 
 // GETs a K9 file URL the way the API route answers it: split the URL, percent-decode the key,
 // decode the query, and ask answer_signed_file().
@@ -76,13 +66,9 @@ INSTANTIATE_TEST_SUITE_P(Fs, BlobStoreConformance,
 
 class FsBlobStoreTest : public testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fresh_dir();
-    store_ = std::make_unique<FsBlobStore>(root_, std::make_shared<FileUrlSigner>(kSecret, kBase));
-  }
-  void TearDown() override { stdfs::remove_all(root_); }
-  stdfs::path root_;
-  std::unique_ptr<FsBlobStore> store_;
+  testkit::TempDir dir_{"fs-blobs"};
+  stdfs::path root_ = dir_ / "blobs";
+  std::unique_ptr<FsBlobStore> store_ = std::make_unique<FsBlobStore>(root_, std::make_shared<FileUrlSigner>(kSecret, kBase));
 };
 
 TEST_F(FsBlobStoreTest, ObjectsAreFilesNamedByTheirKeyWithNothingElseLeftBehind) {
@@ -115,20 +101,23 @@ TEST_F(FsBlobStoreTest, AKeyCannotBeBothAnObjectAndAFolder) {
 }
 
 TEST_F(FsBlobStoreTest, SymlinksPlantedInTheFolderAreNotFollowed) {
-  auto outside = root_.parent_path() / ("k9-outside-" + hex_encode(random_bytes(4)));
+  auto outside = dir_ / "outside";
   std::ofstream(outside) << "outside secret";
   stdfs::create_directories(root_ / "s");
   stdfs::create_symlink(outside, root_ / "s" / "link");
   EXPECT_FALSE(store_->get("s/link"));
   EXPECT_FALSE(store_->head("s/link"));
   EXPECT_TRUE(store_->list("s/").items.empty());
-  stdfs::remove(outside);
 }
 
 TEST_F(FsBlobStoreTest, PresignedUrlsAreK9FileUrlsUnderTheBasePath) {
   std::string url = store_->presigned_get_url("reports/u/r1/i.jpg", std::chrono::seconds(3600));
   EXPECT_TRUE(url.starts_with(kBase + "/files/reports/u/r1/i.jpg?expires=")) << url;
   EXPECT_NE(url.find("&signature="), std::string::npos);
+  testkit::FakeClock clock(1'800'000'000);
+  FsBlobStore timed(root_, std::make_shared<FileUrlSigner>(kSecret, kBase), clock);
+  EXPECT_NE(timed.presigned_get_url("a.jpg", std::chrono::seconds(60)).find("?expires=1800000060&"), std::string::npos)
+      << "the expiry is counted from the store's clock";
 }
 
 TEST(FileUrlSigner, AcceptsItsOwnUrlsAndRefusesChangedOrExpiredOnes) {

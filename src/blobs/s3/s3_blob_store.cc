@@ -109,9 +109,10 @@ HttpResponse S3BlobStore::send(HttpRequest& req, const std::string& what) {
   params.sign_body_header = true;
   if (!options_.sign_payload) params.payload_hash = "UNSIGNED-PAYLOAD";
   for (;;) {
+    if (req.before_attempt) req.before_attempt();
     std::string failure;
     try {
-      params.time = options_.now();
+      params.time = options_.clock->now();
       aws::sign_headers(req, credentials_->get(), params);
     } catch (const aws::CredentialsError& e) {
       throw Unavailable("S3 " + what + ": no credentials: " + e.what());
@@ -232,6 +233,37 @@ std::optional<Blob> S3BlobStore::get(const std::string& key) {
   return b;
 }
 
+std::optional<BlobInfo> S3BlobStore::get_to_file(const std::string& key, const std::filesystem::path& file) {
+  check_key(key);
+  HttpRequest req{"GET", object_url(key), {}, ""};
+  std::ofstream out;
+  uint64_t written = 0;
+  bool opened = false;
+  req.body_sink = [&](std::string_view chunk) {
+    if (!opened) {  // each attempt starts the file again
+      out.close();
+      out.clear();
+      out.open(file, std::ios::binary | std::ios::trunc);
+      opened = true;
+      written = 0;
+    }
+    out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    written += chunk.size();
+    return static_cast<bool>(out);
+  };
+  req.before_attempt = [&] { opened = false; };
+  auto r = send(req, "GetObject " + key);
+  if (r.status == 404) return std::nullopt;
+  if (r.status != 200) throw Unavailable("S3 GetObject " + key + ": " + describe(r));
+  if (!opened) out.open(file, std::ios::binary | std::ios::trunc);  // an empty object
+  out.close();
+  if (!out) throw Unavailable("S3 GetObject " + key + ": cannot write " + file.string());
+  const std::string* type = r.header("content-type");
+  const std::string* modified = r.header("last-modified");
+  return BlobInfo{key, written, content_type_or_default(type ? *type : ""),
+                  modified ? parse_http_date(*modified) : TimePoint{}};
+}
+
 std::optional<BlobInfo> S3BlobStore::head(const std::string& key) {
   check_key(key);
   HttpRequest req{"HEAD", object_url(key), {}, ""};
@@ -283,9 +315,17 @@ ListPage S3BlobStore::list(const std::string& prefix, const std::string& start, 
   return page;
 }
 
+std::optional<std::string> S3BlobStore::presigned_put_url(const std::string& key, std::chrono::seconds expires) {
+  return presigned_url("PUT", key, expires);
+}
+
 std::string S3BlobStore::presigned_get_url(const std::string& key, std::chrono::seconds expires) {
+  return presigned_url("GET", key, expires);
+}
+
+std::string S3BlobStore::presigned_url(const char* method, const std::string& key, std::chrono::seconds expires) {
   check_key(key);
-  HttpRequest req{"GET", object_url(key), {}, ""};
+  HttpRequest req{method, object_url(key), {}, ""};
   aws::SigningParams params;
   params.region = options_.region;
   params.service = "s3";
@@ -293,7 +333,7 @@ std::string S3BlobStore::presigned_get_url(const std::string& key, std::chrono::
   params.escape_path = false;
   params.payload_hash = "UNSIGNED-PAYLOAD";
   params.expires = std::clamp(expires, std::chrono::seconds(1), std::chrono::seconds(604800));
-  params.time = options_.now();
+  params.time = options_.clock->now();
   try {
     aws::presign(req, credentials_->get(), params);
   } catch (const aws::CredentialsError& e) {

@@ -1,7 +1,7 @@
 // The blob store on an S3 bucket (AWS mode), over src/aws: SigV4 signing (headers and
 // presigned URLs), the credentials chain, the pooled libcurl client and the retry policy.
 //
-// Contract (beyond blob_store.h):
+// Contract (beyond blobs/blob_store.h):
 //  - Objects live at <prefix><key> in the bucket. Path-style addressing
 //    (<endpoint>/<bucket>/<key>) whenever an endpoint is given (AWS_ENDPOINT_URL_S3, s3rver,
 //    MinIO) or the bucket name has a dot; virtual-hosted (<bucket>.s3.<region>.amazonaws.com)
@@ -24,6 +24,7 @@
 #include "aws/http_client.h"
 #include "aws/retry_policy.h"
 #include "blobs/blob_store.h"
+#include "core/clock.h"
 
 namespace k9::blobs::s3 {
 
@@ -37,8 +38,8 @@ struct S3Options {
   size_t part_size = 8 * 1024 * 1024;  // S3's minimum is 5 MiB (but for the last part)
   aws::RetryPolicy retry;
   aws::HttpClientOptions http{std::chrono::milliseconds(3000), std::chrono::milliseconds(120000), 64};
-  // The signing time (tests compare presigned URLs made at one instant).
-  std::function<TimePoint()> now = [] { return std::chrono::system_clock::now(); };
+  // The signing time (tests compare presigned URLs made at one instant). Never null.
+  const Clock* clock = &Clock::system();
 
   // From "s3://BUCKET[/PREFIX]" (SIMILARITY_BUCKET names the bucket of "s3://"), AWS_REGION
   // (else AWS_DEFAULT_REGION) and AWS_ENDPOINT_URL_S3 (else AWS_ENDPOINT_URL). Throws
@@ -59,6 +60,8 @@ class S3BlobStore final : public BlobStore {
   void copy(const std::string& from, const std::string& to) override;
   ListPage list(const std::string& prefix, const std::string& start = "", size_t limit = 1000) override;
   std::string presigned_get_url(const std::string& key, std::chrono::seconds expires) override;
+  std::optional<std::string> presigned_put_url(const std::string& key, std::chrono::seconds expires) override;
+  std::optional<BlobInfo> get_to_file(const std::string& key, const std::filesystem::path& file) override;
 
   // Creates the bucket when it does not exist (tests, `k9 blobs` on a fresh endpoint).
   void ensure_bucket();
@@ -66,6 +69,7 @@ class S3BlobStore final : public BlobStore {
   uint64_t retries() const { return retries_.load(); }
 
  private:
+  std::string presigned_url(const char* method, const std::string& key, std::chrono::seconds expires);
   std::string object_url(const std::string& key, const std::string& query = "") const;
   std::string bucket_url(const std::string& query = "") const;
   aws::HttpResponse send(aws::HttpRequest& request, const std::string& what);

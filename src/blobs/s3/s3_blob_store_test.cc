@@ -3,6 +3,7 @@
 // signed exactly as K9 signs it, retries of 5xx, and prefixes.
 #include "blobs/s3/s3_blob_store.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <array>
@@ -17,6 +18,8 @@
 #include "blobs/s3/s3rver.h"
 #include "core/encoding.h"
 #include "core/random.h"
+#include "testing/base/fake_clock.h"
+#include "testing/base/temp_dir.h"
 
 namespace k9::blobs::s3 {
 namespace {
@@ -29,16 +32,18 @@ std::shared_ptr<BlobStore> s3rver_store() {
   return std::make_shared<S3BlobStore>(s3rver_options(), s3rver_credentials());
 }
 
-// Runs a shell command and answers its standard output and exit status.
-std::pair<std::string, int> run(const std::string& command) {
-  std::string out;
-  FILE* p = ::popen(command.c_str(), "r");
-  if (!p) return {"", -1};
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = ::pclose(p);
-  return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+using testkit::run_command;
+using ::testing::HasSubstr;
+
+// The message of the Unavailable a put into `store` throws ("" and a failure when none).
+std::string unavailable_put(S3BlobStore& store) {
+  try {
+    store.put("k", "v");
+  } catch (const Unavailable& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected Unavailable";
+  return "";
 }
 
 std::string shell_quote(const std::string& s) {
@@ -49,14 +54,14 @@ std::string shell_quote(const std::string& s) {
 
 // A browser's GET: plain curl, no credentials. The body goes through a file (binary-safe).
 FetchResult curl_get(const std::string& url) {
-  auto file = stdfs::temp_directory_path() / ("k9-curl-" + hex_encode(random_bytes(6)));
-  auto [out, rc] = run("curl -s -o " + file.string() + " -w '%{http_code} %{content_type}' " + shell_quote(url));
+  testkit::TempDir dir("curl");
+  auto file = dir / "body";
+  auto [out, rc] = run_command("curl -s -o " + file.string() + " -w '%{http_code} %{content_type}' " + shell_quote(url));
   FetchResult r;
   std::istringstream in(out);
   in >> r.status >> r.content_type;
   std::ifstream body(file, std::ios::binary);
   r.body.assign(std::istreambuf_iterator<char>(body), {});
-  stdfs::remove(file);
   return r;
 }
 
@@ -96,7 +101,7 @@ TEST(S3BlobStore, AwsCliPresignedUrlIsAcceptedAndSignedExactlyAsK9SignsIt) {
   store.put("presign/cli.jpg", "jpeg bytes", "image/jpeg");
   std::string env = "AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 "
                     "AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null ";
-  auto [out, rc] = run(env + aws_cli() + " s3 presign s3://" + S3rver::kBucket + "/presign/cli.jpg --expires-in 900 " +
+  auto [out, rc] = run_command(env + aws_cli() + " s3 presign s3://" + S3rver::kBucket + "/presign/cli.jpg --expires-in 900 " +
                        "--endpoint-url " + s3rver().endpoint() + " 2>&1");
   ASSERT_EQ(rc, 0) << "awscli missing or failing (scripts/install-deps.sh installs Debian's awscli): " << out;
   std::string cli_url = out.substr(0, out.find_last_not_of("\r\n") + 1);
@@ -110,7 +115,8 @@ TEST(S3BlobStore, AwsCliPresignedUrlIsAcceptedAndSignedExactlyAsK9SignsIt) {
   // and expiry must give the same URL signature.
   auto options = s3rver_options();
   auto at = from_amz_date(query_param(cli_url, "X-Amz-Date"));
-  options.now = [at] { return at; };
+  testkit::FakeClock clock(unix_seconds(at));
+  options.clock = &clock;
   S3BlobStore same_instant(options, s3rver_credentials());
   std::string k9_url = same_instant.presigned_get_url("presign/cli.jpg", std::chrono::seconds(900));
   EXPECT_EQ(query_param(k9_url, "X-Amz-Credential"), query_param(cli_url, "X-Amz-Credential"));
@@ -157,25 +163,16 @@ TEST(S3BlobStore, ServerErrorsAreRetriedThenReportedAsUnavailable) {
   o.endpoint = "http://127.0.0.1:" + std::to_string(down.port());
   o.retry.max_attempts = 3;
   S3BlobStore broken(o, s3rver_credentials());
-  try {
-    broken.put("k", "v");
-    FAIL() << "expected Unavailable";
-  } catch (const Unavailable& e) {
-    EXPECT_NE(std::string(e.what()).find("InternalError: boom"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("after 3 attempts"), std::string::npos) << e.what();
-  }
+  std::string message = unavailable_put(broken);
+  EXPECT_THAT(message, HasSubstr("InternalError: boom"));
+  EXPECT_THAT(message, HasSubstr("after 3 attempts"));
 }
 
 TEST(S3BlobStore, ClientErrorsAreReportedAtOnceWithS3sMessage) {
   S3Options o = s3rver_options();
   o.bucket = "no-such-bucket-" + hex_encode(random_bytes(3));
   S3BlobStore store(o, s3rver_credentials());
-  try {
-    store.put("k", "v");
-    FAIL() << "expected Unavailable";
-  } catch (const Unavailable& e) {
-    EXPECT_NE(std::string(e.what()).find("NoSuchBucket"), std::string::npos) << e.what();
-  }
+  EXPECT_THAT(unavailable_put(store), HasSubstr("NoSuchBucket"));
   EXPECT_EQ(store.retries(), 0u);
 }
 

@@ -20,6 +20,17 @@ struct DemoOptions {
   int photos = 3;                    // per product
   cv::Size photo_size{800, 600};
   int sheet_side = 1024;             // the material sheet photos are taken of
+
+  // A catalog quick to make, for tests and benchmarks: `count` products, `photos` 320x240
+  // photos each, taken of 512 px sheets.
+  static DemoOptions small(size_t count, int photos = 2) {
+    DemoOptions o;
+    o.count = count;
+    o.photos = photos;
+    o.photo_size = {320, 240};
+    o.sheet_side = 512;
+    return o;
+  }
 };
 
 class DemoCatalog {

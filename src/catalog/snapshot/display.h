@@ -1,5 +1,5 @@
 // Display values of a product for the search answer (SPEC section 3, ProductIndex): two
-// numbers per colour and per pattern component, from one k9-classic-1 vector (features.h);
+// numbers per colour and per pattern component, from one k9-classic-1 vector (vision/features.h);
 // the snapshot keeps them for each product's first photo (Snapshot::display), and
 // display_of() computes them for a reference, which is not in the snapshot.
 //

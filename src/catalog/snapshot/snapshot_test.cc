@@ -1,7 +1,6 @@
 #include "catalog/snapshot/snapshot.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
@@ -9,8 +8,9 @@
 
 #include "catalog/snapshot/builder.h"
 #include "catalog/snapshot/writer.h"
+#include "testing/base/temp_dir.h"
+#include "testing/store/catalog_fixture.h"
 #include "vision/features.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace k9::catalog::snapshot {
 namespace {
@@ -40,24 +40,9 @@ std::vector<float> vecs(std::initializer_list<float> seeds) {
   return out;
 }
 
-class SnapshotTest : public ::testing::Test {
+class SnapshotTest : public testkit::CatalogFixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("k9-snapshot-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    store_ = std::make_unique<store::sqlite::SqliteStore>((dir_ / "k9.db").string());
-    tables_ = repo::Tables::from_env([](const char*) -> const char* { return nullptr; });
-    for (auto& s : tables_.schemas()) store_->ensure_table(s);
-    products_ = std::make_unique<repo::ProductRepository>(*store_, tables_);
-    embeddings_ = std::make_unique<repo::EmbeddingRepository>(*store_, tables_);
-    file_ = snapshot_path(dir_, "k9-classic-1");
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
+  SnapshotTest() : CatalogFixture("snapshot") {}
   void add(const std::string& id, std::vector<float> vectors, const std::string& hash = "h") {
     Product p;
     p.id = id;
@@ -70,11 +55,7 @@ class SnapshotTest : public ::testing::Test {
     products_->put(p, hash);
     embeddings_->put({id, "k9-classic-1", kDimension, std::move(vectors), hash});
   }
-  fs::path dir_, file_;
-  std::unique_ptr<store::Store> store_;
-  repo::Tables tables_;
-  std::unique_ptr<repo::ProductRepository> products_;
-  std::unique_ptr<repo::EmbeddingRepository> embeddings_;
+  fs::path file_ = snapshot_path(dir_.path(), "k9-classic-1");
 };
 
 TEST_F(SnapshotTest, HoldsEveryCatalogProductWithItsVectorsAndFilterAttributes) {
@@ -156,7 +137,8 @@ TEST_F(SnapshotTest, OtherDimensionsAreRefused) {
 
 // Every kind of damage to a v2 file is refused with std::runtime_error, never read.
 TEST(SnapshotFile, CorruptV2FilesAreRefused) {
-  auto file = fs::temp_directory_path() / ("k9-snapshot-corrupt-" + std::to_string(::getpid()) + ".k9snap");
+  testkit::TempDir dir("snapshot-corrupt");
+  auto file = dir / "corrupt.k9snap";
   std::vector<Entry> entries(40);
   for (size_t i = 0; i < entries.size(); ++i) {
     entries[i].id = "p" + std::to_string(10 + i);
@@ -204,7 +186,6 @@ TEST(SnapshotFile, CorruptV2FilesAreRefused) {
   refused(patched(sizeof(Header) + offsetof(ProductRecord, vector_count), &count, 4), "vectors");
   uint32_t offset = UINT32_MAX - 2;
   refused(patched(sizeof(Header) + offsetof(ProductRecord, brand), &offset, 4), "string");
-  fs::remove(file);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/error.h"
+#include "core/json.h"
 #include "identity/cognito/cognito_errors.h"
 
 namespace k9::identity::cognito {
@@ -11,16 +12,11 @@ namespace json = boost::json;
 
 namespace {
 
-std::string string_field(const json::object& o, std::string_view name) {
-  const json::value* v = o.if_contains(name);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 TokenSet tokens_of(const json::object& result) {
   TokenSet t;
-  t.access_token = string_field(result, "AccessToken");
-  t.id_token = string_field(result, "IdToken");
-  t.refresh_token = string_field(result, "RefreshToken");
+  t.access_token = string_member(result, "AccessToken");
+  t.id_token = string_member(result, "IdToken");
+  t.refresh_token = string_member(result, "RefreshToken");
   const json::value* expires = result.if_contains("ExpiresIn");
   t.expires_in = expires && expires->is_number() ? expires->to_number<int>() : 0;
   if (t.access_token.empty() || t.id_token.empty())
@@ -62,8 +58,8 @@ LoginResult CognitoAuthenticator::login(const std::string& username, const std::
     result.tokens = tokens_of(r->as_object());
     return result;
   }
-  result.challenge = string_field(answer, "ChallengeName");
-  result.session = string_field(answer, "Session");
+  result.challenge = string_member(answer, "ChallengeName");
+  result.session = string_member(answer, "Session");
   if (result.challenge.empty()) throw Error(ErrorCode::unavailable, "Cognito answered neither tokens nor a challenge", 2);
   return result;
 }

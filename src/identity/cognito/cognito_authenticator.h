@@ -1,6 +1,6 @@
 // CognitoAuthenticator: K9's /auth/* flows on a Cognito user pool app client.
 //
-// Contract (Authenticator, identity.h):
+// Contract (Authenticator, identity/identity.h):
 //  - login(): InitiateAuth USER_PASSWORD_AUTH; tokens from AuthenticationResult, or the
 //    challenge name and Session Cognito answers (NEW_PASSWORD_REQUIRED for a user created
 //    with a temporary password).

@@ -15,7 +15,7 @@
 //  LimitExceededException,
 //  TooManyFailedAttemptsException          429, Retry-After 5
 //  anything else                           503, Retry-After 5
-// "incorrect" is local_authenticator.h's kIncorrectCredentials, the same for unknown users and
+// "incorrect" is identity/local/local_authenticator.h's kIncorrectCredentials, the same for unknown users and
 // wrong passwords. * cognito-local answers a wrong password with InvalidPasswordException.
 #pragma once
 #include "core/error.h"

@@ -32,18 +32,10 @@ Principal CognitoVerifier::check(std::string_view token) {
   local::KeyLookup lookup = [this](std::string_view kid) { return keys_.find(kid); };
   json::object claims =
       local::verify_jwt(token, lookup, local::JwtRules{options_.issuer, &clock_, options_.leeway_seconds});
-  Principal p;
-  p.token_use = string_claim(claims, "token_use");  // verify_jwt allowed only "id" and "access"
-  const bool is_id = p.token_use == "id";
+  const bool is_id = string_claim(claims, "token_use") == "id";  // verify_jwt allowed only "id" and "access"
   if (string_claim(claims, is_id ? "aud" : "client_id") != options_.client_id)
     reject(is_id ? "wrong token audience" : "wrong token client");
-  p.sub = string_claim(claims, "sub");
-  p.username = string_claim(claims, is_id ? "cognito:username" : "username");
-  if (p.sub.empty() || p.username.empty()) reject("malformed token: no subject");
-  p.name = string_claim(claims, "name");
-  p.email = string_claim(claims, "email");
-  p.expires_at = claims.at("exp").to_number<int64_t>();
-  return p;
+  return local::principal_of(claims);
 }
 
 }  // namespace k9::identity::cognito

@@ -1,6 +1,6 @@
 // CognitoVerifier: accepts exactly the tokens of one Cognito user pool and app client.
 //
-// Contract (TokenVerifier, identity.h), beyond local/jwt.h's strict parsing and RS256 check
+// Contract (TokenVerifier, identity/identity.h), beyond identity/local/jwt.h's strict parsing and RS256 check
 // with the pool's keys (JwksCache):
 //  - iss equals `issuer` (https://cognito-idp.{region}.amazonaws.com/{pool} or K9_COGNITO_ISSUER);
 //  - exp has passed by less than `leeway` seconds (default 60: clock skew); nbf and iat no

@@ -9,24 +9,25 @@
 #include <openssl/evp.h>
 
 #include "api/app.h"
-#include "testing/api_app.h"
 #include "core/json.h"
 #include "identity/cognito/test_pool.h"
-#include "identity/fake_clock.h"
 #include "identity/local/test_support.h"
 #include "repo/report_repository.h"
 #include "repo/tables.h"
 #include "repo/user_repository.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/api_app.h"
+#include "testing/base/fake_clock.h"
+#include "testing/base/temp_dir.h"
 
 namespace k9::identity::cognito {
 namespace {
 
 namespace json = boost::json;
-using identity::testing::FakeClock;
+using testkit::FakeClock;
 using local::KeyStore;
 using local::PkeyPtr;
-using local::testing::TempDir;
+using testkit::TempDir;
 using testing::KeyEndpoint;
 using testing::rs256_token;
 

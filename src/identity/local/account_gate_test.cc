@@ -7,17 +7,17 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "identity/fake_clock.h"
 #include "identity/local/credential_repository.h"
 #include "identity/local/local_issuer.h"
-#include "identity/local/test_support.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/base/fake_clock.h"
+#include "testing/base/temp_dir.h"
 
 namespace k9::identity::local {
 namespace {
 
-using identity::testing::FakeClock;
-using testing::TempDir;
+using testkit::FakeClock;
+using testkit::TempDir;
 
 constexpr const char* kTable = "k9-identities-test";
 

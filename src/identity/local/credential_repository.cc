@@ -5,6 +5,7 @@
 #include "core/encoding.h"
 #include "core/error.h"
 #include "core/random.h"
+#include "identity/local/store_guard.h"
 #include "identity/local/username.h"
 
 namespace k9::identity::local {
@@ -45,16 +46,6 @@ Credential to_credential(const Item& item) {
   c.created_at = string_attr(item, "created_at");
   c.updated_at = string_attr(item, "updated_at");
   return c;
-}
-
-// Runs a store call, turning store unavailability into k9::Error(unavailable).
-template <typename F>
-auto guarded(F&& f) {
-  try {
-    return f();
-  } catch (const store::Unavailable& e) {
-    throw Error(ErrorCode::unavailable, std::string("identity store unavailable: ") + e.what(), 1);
-  }
 }
 
 }  // namespace

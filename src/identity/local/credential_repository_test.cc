@@ -10,16 +10,16 @@
 #include <regex>
 
 #include "core/error.h"
-#include "identity/fake_clock.h"
-#include "identity/local/test_support.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/base/fake_clock.h"
+#include "testing/base/temp_dir.h"
 
 namespace k9::identity::local {
 namespace {
 
-using identity::testing::FakeClock;
+using testkit::FakeClock;
 using store::AttributeValue;
-using testing::TempDir;
+using testkit::TempDir;
 
 constexpr const char* kTable = "k9-identities-test";
 

@@ -6,6 +6,7 @@
 
 #include "core/encoding.h"
 #include "core/error.h"
+#include "core/json.h"
 
 namespace k9::identity::local {
 
@@ -109,9 +110,19 @@ json::object verify_jwt(std::string_view token, const KeyLookup& keys, const Jwt
   return std::move(*claims);
 }
 
-std::string string_claim(const json::object& claims, std::string_view name) {
-  const json::value* v = claims.if_contains(name);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+std::string string_claim(const json::object& claims, std::string_view name) { return string_member(claims, name); }
+
+Principal principal_of(const json::object& claims) {
+  Principal p;
+  p.token_use = string_claim(claims, "token_use");
+  p.sub = string_claim(claims, "sub");
+  p.username = string_claim(claims, p.token_use == "id" ? "cognito:username" : "username");
+  if (p.sub.empty() || p.username.empty()) reject("malformed token: no subject");
+  p.name = string_claim(claims, "name");
+  p.email = string_claim(claims, "email");
+  p.expires_at = claims.at("exp").to_number<int64_t>();
+  if (const json::value* iat = claims.if_contains("iat"); iat && iat->is_int64()) p.issued_at = iat->as_int64();
+  return p;
 }
 
 }  // namespace k9::identity::local

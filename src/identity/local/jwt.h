@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "identity/identity.h"
 #include "identity/local/key_store.h"
 
 namespace k9::identity::local {
@@ -44,5 +45,11 @@ boost::json::object verify_jwt(std::string_view token, const KeyStore& keys, con
 
 // A string claim's value, or "" when it is absent or not a string.
 std::string string_claim(const boost::json::object& claims, std::string_view name);
+
+// The principal of verify_jwt's claims, Cognito's claim names (local tokens use them too):
+// token_use, sub, username (cognito:username in id tokens, username in access tokens), name,
+// email, exp, iat. Throws k9::Error(unauthorized) when sub or the username is missing. Which
+// token uses and audiences a deployment accepts is its verifier's to check.
+Principal principal_of(const boost::json::object& claims);
 
 }  // namespace k9::identity::local

@@ -9,17 +9,18 @@
 #include <boost/json.hpp>
 
 #include "core/error.h"
-#include "identity/fake_clock.h"
 #include "identity/local/test_support.h"
+#include "testing/base/fake_clock.h"
+#include "testing/base/temp_dir.h"
 
 namespace k9::identity::local {
 namespace {
 
 namespace json = boost::json;
-using identity::testing::FakeClock;
+using testkit::FakeClock;
 using testing::b64;
 using testing::rs256_token;
-using testing::TempDir;
+using testkit::TempDir;
 
 class JwtTest : public ::testing::Test {
  protected:

@@ -7,14 +7,15 @@
 #include <boost/json.hpp>
 #include <fstream>
 
+#include "core/encoding.h"
 #include "core/error.h"
-#include "identity/local/test_support.h"
+#include "testing/base/temp_dir.h"
 
 namespace k9::identity::local {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::TempDir;
+using testkit::TempDir;
 
 unsigned mode_of(const fs::path& p) {
   struct stat st {};
@@ -164,7 +165,7 @@ namespace {
 
 // A rotation made by another process (`k9 keys rotate`) reaches a serving KeyStore.
 TEST(KeyStore, SyncWithFolderPicksUpAnotherProcesssRotation) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   KeyStore serving(dir.path());
   const std::string first = serving.current()->kid;
   EXPECT_FALSE(serving.sync_with_folder(std::chrono::milliseconds(0)));  // nothing changed

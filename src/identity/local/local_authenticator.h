@@ -1,7 +1,7 @@
 // LocalAuthenticator: sign-in against the CredentialRepository, tokens from LocalIssuer,
 // refresh tokens from the RefreshTokenRepository, failed attempts counted by a LoginThrottle.
 //
-// Contract (Authenticator, identity.h):
+// Contract (Authenticator, identity/identity.h):
 //  - login(): empty username or password: bad_request naming the field. Then the throttle
 //    (429 with Retry-After, before any password check). Unknown user, invalid username or
 //    wrong password: unauthorized kIncorrectCredentials, the same message and similar timing
@@ -34,10 +34,12 @@ inline constexpr const char* kNewPasswordRequired = "NEW_PASSWORD_REQUIRED";
 
 struct LocalAuthOptions {
   std::chrono::seconds challenge_lifetime{5 * 60};
-  // Rotation: every refresh consumes the token and answers a new one (a used token is
-  // refused and revokes the user's tokens). Off: Cognito's default, a token serves until it
-  // expires or is revoked.
-  bool rotate_refresh_tokens = true;
+  // Off (the default, Cognito's behaviour): a refresh token serves, however often it is
+  // presented, until it expires or is revoked, and a refresh answers no new one (the published
+  // web app keeps its first refresh token for the whole session). On (K9_REFRESH_ROTATION=on):
+  // every refresh consumes the token and answers a new one; a used token is refused and
+  // revokes the user's tokens (reuse detection).
+  bool rotate_refresh_tokens = false;
 };
 
 class LocalAuthenticator final : public Authenticator {

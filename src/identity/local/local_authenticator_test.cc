@@ -7,15 +7,15 @@
 #include <functional>
 
 #include "core/error.h"
-#include "identity/fake_clock.h"
-#include "identity/local/test_support.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/base/fake_clock.h"
+#include "testing/base/temp_dir.h"
 
 namespace k9::identity::local {
 namespace {
 
-using identity::testing::FakeClock;
-using testing::TempDir;
+using testkit::FakeClock;
+using testkit::TempDir;
 
 class LocalAuthenticatorTest : public ::testing::Test {
  protected:
@@ -79,39 +79,55 @@ TEST_F(LocalAuthenticatorTest, TemporaryUserGetsTheNewPasswordChallenge) {
   EXPECT_EQ(login_error("temp", "wrong-pass", ErrorCode::unauthorized), "Incorrect username or password.");
 }
 
-TEST_F(LocalAuthenticatorTest, LoginIssuesARefreshTokenThatRotates) {
+// The default (Cognito's behaviour, which the published web app relies on: it keeps its first
+// refresh token for the whole session): a refresh token serves again and again until it
+// expires, and a refresh answers no new one.
+TEST_F(LocalAuthenticatorTest, ByDefaultARefreshTokenServesAgainUntilItExpires) {
+  EXPECT_FALSE(auth_.options().rotate_refresh_tokens);
   LoginResult r = auth_.login("alice", "Correct horse", "127.0.0.1");
   ASSERT_TRUE(r.tokens);
   ASSERT_EQ(r.tokens->refresh_token.size(), 43u);
-  clock_.advance(10);
-  TokenSet next = auth_.refresh("alice", r.tokens->refresh_token, "127.0.0.1");
-  EXPECT_EQ(issuer_.verify(next.id_token).username, "alice");
-  EXPECT_EQ(next.expires_in, 3600);
-  ASSERT_EQ(next.refresh_token.size(), 43u);
-  EXPECT_NE(next.refresh_token, r.tokens->refresh_token);
-  // The used one is refused, and its reuse revokes the user's other tokens too.
-  EXPECT_THROW(auth_.refresh("alice", r.tokens->refresh_token, "127.0.0.1"), Error);
-  try {
-    auth_.refresh("alice", next.refresh_token, "127.0.0.1");
-    ADD_FAILURE() << "a token of a user whose used token came back must be revoked";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::unauthorized);
-    EXPECT_STREQ(e.what(), "Refresh token has been revoked");
+  const std::string token = r.tokens->refresh_token;
+  for (int i = 0; i < 3; ++i) {
+    clock_.advance(3500);  // each refresh once the last tokens are about to expire
+    TokenSet next = auth_.refresh("alice", token, "127.0.0.1");
+    EXPECT_EQ(issuer_.verify(next.id_token).username, "alice");
+    EXPECT_EQ(next.expires_in, 3600);
+    EXPECT_TRUE(next.refresh_token.empty()) << "no rotation: no new refresh token";
   }
-}
-
-TEST_F(LocalAuthenticatorTest, WithoutRotationARefreshTokenServesUntilItExpires) {
-  LocalAuthenticator reuse{repo_, issuer_, refresh_, throttle_, LocalAuthOptions{.rotate_refresh_tokens = false}, clock_};
-  std::string token = reuse.login("alice", "Correct horse", "").tokens->refresh_token;
-  EXPECT_TRUE(reuse.refresh("alice", token, "").refresh_token.empty());
-  EXPECT_NO_THROW(reuse.refresh("alice", token, ""));
   clock_.advance(RefreshTokenRepository::kDefaultLifetime.count());
   try {
-    reuse.refresh("alice", token, "");
+    auth_.refresh("alice", token, "");
     ADD_FAILURE() << "expired token accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::unauthorized);
     EXPECT_STREQ(e.what(), "Refresh token has expired");
+  }
+  // A revoked one (sign-out, `k9 users revoke`) stops at once.
+  std::string other = auth_.login("alice", "Correct horse", "").tokens->refresh_token;
+  ASSERT_TRUE(refresh_.revoke(other));
+  EXPECT_THROW(auth_.refresh("alice", other, ""), Error);
+}
+
+// The option (K9_REFRESH_ROTATION=on): every refresh consumes the token and answers the next;
+// a used token coming back revokes the user's tokens.
+TEST_F(LocalAuthenticatorTest, WithRotationARefreshTokenServesOnce) {
+  LocalAuthenticator rotating{repo_, issuer_, refresh_, throttle_, LocalAuthOptions{.rotate_refresh_tokens = true}, clock_};
+  LoginResult r = rotating.login("alice", "Correct horse", "127.0.0.1");
+  ASSERT_TRUE(r.tokens);
+  clock_.advance(10);
+  TokenSet next = rotating.refresh("alice", r.tokens->refresh_token, "127.0.0.1");
+  EXPECT_EQ(issuer_.verify(next.id_token).username, "alice");
+  ASSERT_EQ(next.refresh_token.size(), 43u);
+  EXPECT_NE(next.refresh_token, r.tokens->refresh_token);
+  // The used one is refused, and its reuse revokes the user's other tokens too.
+  EXPECT_THROW(rotating.refresh("alice", r.tokens->refresh_token, "127.0.0.1"), Error);
+  try {
+    rotating.refresh("alice", next.refresh_token, "127.0.0.1");
+    ADD_FAILURE() << "a token of a user whose used token came back must be revoked";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::unauthorized);
+    EXPECT_STREQ(e.what(), "Refresh token has been revoked");
   }
 }
 

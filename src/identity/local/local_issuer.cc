@@ -81,20 +81,11 @@ Principal LocalIssuer::check(std::string_view token) const {
     return key ? std::shared_ptr<EVP_PKEY>(key, key->pkey.get()) : nullptr;
   };
   json::object claims = verify_jwt(token, lookup, JwtRules{options_.issuer, &clock_});
-  Principal p;
-  p.token_use = string_claim(claims, "token_use");
+  const std::string use = string_claim(claims, "token_use");
   const auto& uses = options_.accepted_token_uses;
-  if (std::find(uses.begin(), uses.end(), p.token_use) == uses.end()) reject("wrong token_use");
-  const bool is_id = p.token_use == "id";
-  if (string_claim(claims, is_id ? "aud" : "client_id") != options_.client_id) reject("wrong token audience");
-  p.sub = string_claim(claims, "sub");
-  p.username = string_claim(claims, is_id ? "cognito:username" : "username");
-  if (p.sub.empty() || p.username.empty()) reject("malformed token: no subject");
-  p.name = string_claim(claims, "name");
-  p.email = string_claim(claims, "email");
-  p.expires_at = claims.at("exp").to_number<int64_t>();
-  if (const json::value* iat = claims.if_contains("iat"); iat && iat->is_int64()) p.issued_at = iat->as_int64();
-  return p;
+  if (std::find(uses.begin(), uses.end(), use) == uses.end()) reject("wrong token_use");
+  if (string_claim(claims, use == "id" ? "aud" : "client_id") != options_.client_id) reject("wrong token audience");
+  return principal_of(claims);
 }
 
 }  // namespace k9::identity::local

@@ -5,7 +5,7 @@
 //    email, iat, exp} and access token {sub, iss, client_id, token_use:"access", username,
 //    scope:"openid", iat, exp, jti}, both signed with the KeyStore's current key and valid
 //    for `token_lifetime_seconds`. refresh_token is empty here (LocalAuthenticator adds one).
-//  - verify(): the TokenVerifier contract (identity.h). Beyond verify_jwt's checks it
+//  - verify(): the TokenVerifier contract (identity/identity.h). Beyond verify_jwt's checks it
 //    requires token_use in `accepted_token_uses`, aud (id) or client_id (access) equal to
 //    `client_id`, and non-empty sub and username. Verified tokens are cached (TokenCache)
 //    until their exp; a cached token keeps verifying even if its key is rotated out, until

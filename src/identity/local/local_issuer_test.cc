@@ -7,17 +7,18 @@
 #include <boost/json.hpp>
 #include <thread>
 
+#include "core/encoding.h"
 #include "core/error.h"
-#include "identity/fake_clock.h"
 #include "identity/local/jwt.h"
-#include "identity/local/test_support.h"
+#include "testing/base/fake_clock.h"
+#include "testing/base/temp_dir.h"
 
 namespace k9::identity::local {
 namespace {
 
 namespace json = boost::json;
-using identity::testing::FakeClock;
-using testing::TempDir;
+using testkit::FakeClock;
+using testkit::TempDir;
 
 json::object payload_of(const std::string& token) {
   size_t d1 = token.find('.'), d2 = token.rfind('.');

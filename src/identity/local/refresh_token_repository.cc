@@ -7,6 +7,7 @@
 #include "core/encoding.h"
 #include "core/error.h"
 #include "core/random.h"
+#include "identity/local/store_guard.h"
 
 namespace k9::identity::local {
 
@@ -45,15 +46,6 @@ int64_t int_attr(const Item& item, const std::string& name) {
 }
 
 Item key_of(const std::string& hash) { return {{"token_hash", AttributeValue::S(hash)}}; }
-
-template <typename F>
-auto guarded(F&& f) {
-  try {
-    return f();
-  } catch (const store::Unavailable& e) {
-    throw Error(ErrorCode::unavailable, std::string("identity store unavailable: ") + e.what(), 1);
-  }
-}
 
 }  // namespace
 

@@ -1,4 +1,5 @@
-// Test support (in the k9_store_dynamodb_suite object library, linked only into tests):
+// Test support (dynamodb_local_launcher.cc, in the k9_store_dynamodb_suite object library linked
+// only into tests):
 // DynamoDB Local, AWS's own local DynamoDB, run from the npm package
 // amplify-dynamodb-simulator (tests/peers, installed by scripts/install-deps.sh) as
 //   java -Djava.library.path=<emulator>/DynamoDBLocal_lib -jar <emulator>/DynamoDBLocal.jar -inMemory -port P
@@ -10,55 +11,48 @@
 //    never skip: CI installs both.
 //  - The emulator folder is $K9_DYNAMODB_LOCAL_DIR when set, else the one CMake found.
 //  - stop() (and the destructor) end the process; it also dies with the test process.
-//  - DynamoDbLocalEnvironment starts one server for a whole test binary; dynamodb_local()
-//    gives its endpoint and a store on it to the tests.
+//  - DynamoDbLocalEnvironment (testing/base/peer_environment.h) starts one server for a whole
+//    test binary; dynamodb_local() gives its endpoint and a store on it to the tests.
 #pragma once
 #include <gtest/gtest.h>
-#include <sys/types.h>
 
 #include <memory>
 #include <string>
 
 #include "store/dynamodb/dynamodb_store.h"
+#include "testing/base/peer_environment.h"
+#include "testing/base/peer_process.h"
 
 namespace k9::store::dynamodb {
 
-class DynamoDbLocal {
+class DynamoDbLocal : public testkit::LoopbackPeer {
  public:
-  DynamoDbLocal() = default;
-  ~DynamoDbLocal() { stop(); }
-  DynamoDbLocal(const DynamoDbLocal&) = delete;
-  DynamoDbLocal& operator=(const DynamoDbLocal&) = delete;
+  static constexpr const char* kName = "DynamoDB Local";
+  DynamoDbLocal() : LoopbackPeer(kName) {}
 
   void start();
-  void stop();
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  int port() const { return port_; }
-
   static std::string emulator_dir();
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-  std::string log_path_;
 };
 
 // Credentials DynamoDB Local accepts (it checks only their shape; the access key names the
 // database, so every client of one test run uses the same).
 std::shared_ptr<aws::CredentialsProvider> dynamodb_local_credentials();
 
-class DynamoDbLocalEnvironment : public testing::Environment {
- public:
-  void SetUp() override;
-  void TearDown() override;
-};
-
 struct DynamoDbLocalHandle {
   std::string endpoint;
   std::shared_ptr<DynamoDbStore> store;  // one shared store (thread-safe)
 };
 
+// DynamoDB Local and a store on it, for a whole test binary.
+struct DynamoDbLocalPeer {
+  static constexpr const char* kName = DynamoDbLocal::kName;
+  DynamoDbLocal server;
+  DynamoDbLocalHandle handle;
+  void start();
+};
+using DynamoDbLocalEnvironment = testkit::PeerEnvironment<DynamoDbLocalPeer>;
+
 // The running server of DynamoDbLocalEnvironment; throws if it is not running.
-DynamoDbLocalHandle dynamodb_local();
+inline DynamoDbLocalHandle dynamodb_local() { return DynamoDbLocalEnvironment::running().handle; }
 
 }  // namespace k9::store::dynamodb

@@ -26,28 +26,20 @@ void add_expression(json::object& req, const std::string& condition, const Names
   if (!values.empty()) req["ExpressionAttributeValues"] = to_dynamo_json(values);
 }
 
-json::object put_json(const PutRequest& r) {
-  json::object o{{"TableName", r.table}, {"Item", to_dynamo_json(r.item)}};
+// One write's (or check's) request on `table`: the item or key under `field`, the condition.
+template <class Request>
+json::object write_json(const Request& r, const char* field, const Item& item) {
+  json::object o{{"TableName", r.table}, {field, to_dynamo_json(item)}};
   add_expression(o, r.condition, r.names, r.values);
   return o;
 }
 
+json::object put_json(const PutRequest& r) { return write_json(r, "Item", r.item); }
+json::object delete_json(const DeleteRequest& r) { return write_json(r, "Key", r.key); }
+json::object check_json(const ConditionCheck& r) { return write_json(r, "Key", r.key); }
 json::object update_json(const UpdateRequest& r) {
-  json::object o{{"TableName", r.table}, {"Key", to_dynamo_json(r.key)}};
+  json::object o = write_json(r, "Key", r.key);
   if (!r.update.empty()) o["UpdateExpression"] = r.update;
-  add_expression(o, r.condition, r.names, r.values);
-  return o;
-}
-
-json::object delete_json(const DeleteRequest& r) {
-  json::object o{{"TableName", r.table}, {"Key", to_dynamo_json(r.key)}};
-  add_expression(o, r.condition, r.names, r.values);
-  return o;
-}
-
-json::object check_json(const ConditionCheck& r) {
-  json::object o{{"TableName", r.table}, {"Key", to_dynamo_json(r.key)}};
-  add_expression(o, r.condition, r.names, r.values);
   return o;
 }
 

@@ -1,5 +1,5 @@
 // The DynamoDB adapter of the store interface (store/store.h): every Store operation as
-// one or a few DynamoDB calls, with the contract of store.h and these specifics:
+// one or a few DynamoDB calls, with the contract of store/store.h and these specifics:
 //  - Conditions and updates are passed through as DynamoDB expressions with the caller's
 //    placeholders; DynamoDB evaluates them (and validates them: its ValidationException is
 //    the store's ValidationError).

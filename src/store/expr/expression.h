@@ -8,7 +8,7 @@
 //    UpdateExpression: The document path provided in the update expression is invalid for
 //    update", ...).
 //  - Semantics are DynamoDB's; where this engine had to choose, the choice is written next to
-//    the code (condition_eval.cc, update_apply.cc).
+//    the code (condition.cc, update.cc).
 #pragma once
 #include <memory>
 #include <set>

@@ -5,6 +5,9 @@
 // Layout: one SQLite table per store table, `(pk, sk, item, <index>#pk, <index>#sk ...)`,
 // keys as order-preserving BLOBs (key_encoding.h), items as DynamoDB JSON, and one partial
 // SQLite index per secondary index. Table schemas are kept in `_k9_tables`.
+// Inside the folder: the table catalog (table_catalog.h), query planning (query_plan.h),
+// conditional writes and transactions (transactions.h), the group-commit writer
+// (group_commit.h) and the background checkpoints (checkpointer.h).
 #pragma once
 #include <memory>
 #include <shared_mutex>

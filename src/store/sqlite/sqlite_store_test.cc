@@ -8,6 +8,7 @@
 
 #include "store/sqlite/key_encoding.h"
 #include "store/store_conformance.h"
+#include "testing/base/temp_dir.h"
 
 namespace k9::store {
 namespace {
@@ -15,16 +16,15 @@ namespace {
 namespace fs = std::filesystem;
 using AV = AttributeValue;
 
+// A fresh file name in the test binary's folder (removed when the binary ends).
 std::string temp_db(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("k9-sqlite-test-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  static testkit::TempDir dir("sqlite-test");
   return (dir / name).string();
 }
 
 std::shared_ptr<Store> shared_sqlite() {
   static std::shared_ptr<Store> store = [] {
     auto path = temp_db("conformance.db");
-    fs::remove(path);
     return std::make_shared<sqlite::SqliteStore>(path);
   }();
   return store;
@@ -46,7 +46,6 @@ TEST(KeyEncoding, NumbersSortByValue) {
 
 TEST(SqliteStore, AcknowledgedWritesSurviveReopen) {
   auto path = temp_db("reopen.db");
-  fs::remove(path);
   TableSchema schema{"things", {"id", AttrType::S}, {{"ByOwner", {"owner", AttrType::S, "n", AttrType::N}}}};
   {
     sqlite::SqliteStore s(path);
@@ -61,7 +60,6 @@ TEST(SqliteStore, AcknowledgedWritesSurviveReopen) {
 
 TEST(SqliteStore, AddingAnIndexBackfillsExistingItems) {
   auto path = temp_db("backfill.db");
-  fs::remove(path);
   sqlite::SqliteStore s(path);
   s.ensure_table({"t", {"id", AttrType::S}});
   s.put({"t", {{"id", AV::S("a")}, {"g", AV::S("x")}}});
@@ -71,7 +69,6 @@ TEST(SqliteStore, AddingAnIndexBackfillsExistingItems) {
 
 TEST(SqliteStore, ConcurrentWritesShareCommits) {
   auto path = temp_db("group.db");
-  fs::remove(path);
   sqlite::SqliteStore s(path);
   s.ensure_table({"t", {"id", AttrType::S}});
   auto [c0, w0] = s.commit_stats();
@@ -89,7 +86,6 @@ TEST(SqliteStore, ConcurrentWritesShareCommits) {
 
 TEST(SqliteStore, WalIsCheckpointedInTheBackground) {
   auto path = temp_db("checkpoint.db");
-  fs::remove(path);
   sqlite::SqliteStore s(path);
   s.ensure_table({"t", {"id", AttrType::S}});
   for (int i = 0; i < 200; ++i) s.put({"t", {{"id", AV::S(std::to_string(i))}, {"v", AV::S(std::string(2000, 'x'))}}});
@@ -101,7 +97,6 @@ TEST(SqliteStore, WalIsCheckpointedInTheBackground) {
 
 TEST(SqliteStore, WalStaysBoundedUnderSteadyReadsAndWrites) {
   auto path = temp_db("walbound.db");
-  fs::remove(path);
   sqlite::SqliteStore s(path);
   s.ensure_table({"t", {"id", AttrType::S}});
   std::atomic<bool> stop{false};

@@ -1,11 +1,12 @@
-// FakeClock: a Clock tests set and move by hand. Test support only.
+// FakeClock: a Clock (core/clock.h) that tests set and move by hand.
 #pragma once
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 
 #include "core/clock.h"
 
-namespace k9::identity::testing {
+namespace k9::testkit {
 
 class FakeClock final : public Clock {
  public:
@@ -21,4 +22,4 @@ class FakeClock final : public Clock {
   std::atomic<int64_t> seconds_;
 };
 
-}  // namespace k9::identity::testing
+}  // namespace k9::testkit

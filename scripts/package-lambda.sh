@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Packages K9 for AWS Lambda's provided.al2023 runtime, the way AWS's own C++ runtime packager
+# does: dist/k9-lambda.zip holds `bootstrap`, bin/k9 (debug info stripped) and lib/ with every
+# shared library k9 loads and the dynamic loader itself, so the package runs on any Linux of
+# the same architecture whatever its glibc (Amazon Linux 2023 has 2.34; the build machine's
+# libc comes along). `bootstrap` runs `k9 lambda` through the packaged loader; nothing of the
+# build machine's paths is used at run time.
+# Usage: scripts/package-lambda.sh [K9_BINARY] [OUT_ZIP]   (defaults build/k9, dist/k9-lambda.zip)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+k9=${1:-build/k9}
+out=${2:-dist/k9-lambda.zip}
+for tool in ldd zip strip; do
+  command -v "$tool" >/dev/null || { echo "package-lambda: $tool is missing (scripts/install-deps.sh installs it)" >&2; exit 3; }
+done
+[[ -x "$k9" ]] || { echo "package-lambda: $k9 is not an executable (run scripts/build.sh)" >&2; exit 2; }
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/bin" "$stage/lib"
+strip --strip-debug -o "$stage/bin/k9" "$k9"
+
+loader=""
+while read -r line; do
+  # "libfoo.so.1 => /lib/x86_64-linux-gnu/libfoo.so.1 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
+  if [[ "$line" == *" => "* ]]; then
+    path=${line#* => }
+    path=${path%% (*}
+  else
+    path=${line%% (*}
+  fi
+  [[ "$path" == /* && -e "$path" ]] || continue
+  name=$(basename "$path")
+  cp -L "$path" "$stage/lib/$name"
+  [[ "$name" == ld-linux* ]] && loader=$name
+done < <(ldd "$k9")
+[[ -n "$loader" ]] || { echo "package-lambda: no dynamic loader found in ldd's listing" >&2; exit 4; }
+
+cat > "$stage/bootstrap" <<BOOT
+#!/bin/sh
+# Lambda custom runtime entry point: K9 through the packaged loader and libraries.
+here="\${LAMBDA_TASK_ROOT:-\$(cd "\$(dirname "\$0")" && pwd)}"
+exec "\$here/lib/$loader" --library-path "\$here/lib" "\$here/bin/k9" lambda "\$@"
+BOOT
+chmod 755 "$stage/bootstrap" "$stage/bin/k9" "$stage/lib/$loader"
+
+mkdir -p "$(dirname "$out")"
+out_abs="$(cd "$(dirname "$out")" && pwd)/$(basename "$out")"
+rm -f "$out_abs"
+(cd "$stage" && zip -q -r -X "$out_abs" bootstrap bin lib)
+echo "package-lambda: $out ($(du -h "$out_abs" | cut -f1), $(ls "$stage/lib" | wc -l) libraries, loader $loader)"
