@@ -42,6 +42,8 @@ Admission App::admit(std::string_view method, std::string_view path) const noexc
       if (m.route->max_body_bytes) a.max_body_bytes = m.route->max_body_bytes;
       a.blocks = blocks(*m.route);
       a.route = m.route->name;
+    } else if (!m.path_found && options_.fallback) {
+      a.blocks = true;  // reads a file
     }
   } catch (...) {  // out of memory matching a path: let handle() run it off the io thread
     a.blocks = true;
@@ -79,7 +81,11 @@ void check_json_media(const Request& req) {
 
 Response App::dispatch(const Request& req) {
   auto m = router_.match(req.method, req.path);
-  if (!m.path_found) return error_response(ErrorCode::not_found, "No route for " + req.path);
+  if (!m.path_found) {
+    if (options_.fallback && (req.method == "GET" || req.method == "HEAD"))
+      if (auto r = options_.fallback(req)) return std::move(*r);
+    return error_response(ErrorCode::not_found, "No route for " + req.path);
+  }
   if (!m.route) {
     Response r = error_response(ErrorCode::method_not_allowed, "Method " + req.method + " not allowed here");
     r.headers.emplace_back("Allow", m.allow);

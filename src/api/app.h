@@ -3,7 +3,9 @@
 // themselves live in route groups (api/*_routes.h), each constructed with only the services
 // it uses; App knows none of them. Knows nothing of sockets, Lambda, SQLite or AWS.
 #pragma once
+#include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "api/handler.h"
@@ -20,6 +22,9 @@ struct AppOptions {
   // a verifier that can call out makes every bearer route blocking.
   bool store_reads_local = false;
   bool verifier_may_block = true;
+  // GET and HEAD of a path no route takes (k9 serve --web: the web app's files); it answers
+  // nullopt for "not found here" (then the API's JSON 404).
+  std::function<std::optional<Response>(const Request&)> fallback;
 };
 
 class App final : public Handler {

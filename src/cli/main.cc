@@ -88,6 +88,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--public-url", config.public_url,
                         "where browsers reach this server, for signed file links (default http://HOST:PORT/BASE-PATH, "
                         "or K9_PUBLIC_URL)");
+  serve_cmd->add_option("--web", config.web_dir,
+                        "a folder of static files served beside the API, e.g. the web app's export "
+                        "(scripts/build-webapp.sh); or K9_WEB_DIR");
   serve_cmd->add_option("--io-threads", config.io_threads, "network threads (0: one per core)")->capture_default_str();
   serve_cmd->add_option("--analysis-workers", config.analysis_workers,
                         "report analyses run at once (0: queue them only, for another server to run)")

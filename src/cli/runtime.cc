@@ -38,6 +38,7 @@ Config Config::from_env() {
   if (auto v = env("K9_PUBLIC_URL")) c.public_url = v;
   if (auto v = env("K9_ANALYSIS_WORKERS")) c.analysis_workers = unsigned(std::max(0, std::atoi(v)));
   if (auto v = env("K9_MATRIX_CACHE_MB")) c.matrix_cache_bytes = size_t(std::max(0, std::atoi(v))) << 20;
+  if (auto v = env("K9_WEB_DIR")) c.web_dir = v;
   if (auto v = env("K9_IO_THREADS")) c.io_threads = std::max(0, std::atoi(v));
   if (auto v = env("K9_LIST_CACHE")) c.list_cache = std::string(v) != "off";
   return c;
@@ -177,6 +178,11 @@ Runtime::Runtime(const Config& c) {
   app_options.max_body_bytes = c.max_body_bytes;
   app_options.store_reads_local = store_->reads_are_local();
   app_options.verifier_may_block = verifier->may_block();
+  if (!c.web_dir.empty()) {
+    if (!fs::is_directory(c.web_dir)) throw Error(ErrorCode::bad_request, "--web " + c.web_dir + " is not a folder");
+    web_ = std::make_unique<api::StaticSite>(c.web_dir);
+    app_options.fallback = [site = web_.get()](const api::Request& r) { return site->serve(r); };
+  }
   app_ = std::make_unique<api::App>(*verifier, app_options, std::move(groups));
 }
 

@@ -10,6 +10,7 @@
 #include "analysis/matrices.h"
 #include "analysis/report_analysis.h"
 #include "api/app.h"
+#include "api/static_site.h"
 #include "api/auth_routes.h"
 #include "api/embedding_routes.h"
 #include "api/file_routes.h"
@@ -58,7 +59,9 @@ struct Config {
   // Create missing tables at start (k9 serve, the commands). k9 lambda does not: its tables
   // come with the stack (infrastructure/template.yaml) and a cold start should not wait on
   // one DescribeTable per table.
-  bool ensure_tables = true;  // K9_LIST_CACHE=off: GET /reports always reads the store (benchmarks compare)
+  bool ensure_tables = true;
+  // A folder of static files served beside the API (the web app's export; K9_WEB_DIR, --web).
+  std::string web_dir;  // K9_LIST_CACHE=off: GET /reports always reads the store (benchmarks compare)
 
   // Reads K9_DATA, K9_STORE, K9_HOST, K9_PORT, K9_BASE_PATH, K9_CORS_ORIGIN, K9_AUTH,
   // K9_REFRESH_ROTATION (on|off, default off), K9_BLOBS, K9_PUBLIC_URL, K9_ANALYSIS_WORKERS, K9_MATRIX_CACHE_MB,
@@ -127,6 +130,7 @@ class Runtime {
   std::unique_ptr<api::AnalysisStart> analysis_start_;
   std::function<void()> analysis_trigger_;
   std::unique_ptr<jobs::WorkerPool> inline_runner_;  // run_due_analyses(): never started
+  std::unique_ptr<api::StaticSite> web_;
   std::unique_ptr<api::App> app_;
 };
 
