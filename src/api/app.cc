@@ -37,12 +37,12 @@ bool App::blocks(const Route& route) const {
 Admission App::admit(std::string_view method, std::string_view path) const noexcept {
   Admission a{options_.max_body_bytes, false};
   try {
-    auto m = router_.match(method, path);
-    if (m.route) {
-      if (m.route->max_body_bytes) a.max_body_bytes = m.route->max_body_bytes;
-      a.blocks = blocks(*m.route);
-      a.route = m.route->name;
-    } else if (!m.path_found && options_.fallback) {
+    bool path_found = false;
+    if (const Route* route = router_.find(method, path, &path_found)) {
+      if (route->max_body_bytes) a.max_body_bytes = route->max_body_bytes;
+      a.blocks = blocks(*route);
+      a.route = route->name;
+    } else if (!path_found && options_.fallback) {
       a.blocks = true;  // reads a file
     }
   } catch (...) {  // out of memory matching a path: let handle() run it off the io thread

@@ -1,5 +1,6 @@
 #include "api/router.h"
 
+#include <boost/container/small_vector.hpp>
 #include <stdexcept>
 
 namespace k9::api {
@@ -30,7 +31,7 @@ void Router::add(Route route) {
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
   RouteMatch m;
   if (path.size() > 1 && path.back() == '/') return m;  // no trailing slashes
-  std::vector<std::string_view> segs;
+  boost::container::small_vector<std::string_view, 8> segs;
   split(path, segs);
   for (size_t k = 0; k < routes_.size(); ++k) {
     const auto& pattern = segments_[k];
@@ -68,6 +69,27 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
     return m;
   }
   return m;
+}
+
+const Route* Router::find(std::string_view method, std::string_view path, bool* path_found) const {
+  if (path_found) *path_found = false;
+  if (path.size() > 1 && path.back() == '/') return nullptr;
+  boost::container::small_vector<std::string_view, 8> segs;
+  split(path, segs);
+  for (size_t k = 0; k < routes_.size(); ++k) {
+    const auto& pattern = segments_[k];
+    bool rest = !pattern.empty() && pattern.back().size() > 3 && pattern.back().ends_with("+}");
+    if (rest ? segs.size() < pattern.size() : pattern.size() != segs.size()) continue;
+    bool ok = true;
+    for (size_t i = 0; i < pattern.size() && ok; ++i) {
+      auto& pat = pattern[i];
+      ok = (pat.size() > 2 && pat.front() == '{' && pat.back() == '}') || pat == segs[i];
+    }
+    if (!ok) continue;
+    if (path_found) *path_found = true;
+    if (routes_[k].method == method) return &routes_[k];
+  }
+  return nullptr;
 }
 
 }  // namespace k9::api

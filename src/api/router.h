@@ -22,6 +22,9 @@ class Router {
   // Throws std::logic_error for a route declared twice (same method and pattern).
   void add(Route route);
   RouteMatch match(std::string_view method, std::string_view path) const;
+  // The route of method + path without capturing parameters (admission, on every request's
+  // head); nullptr when none. *path_found tells whether the path has a route for another method.
+  const Route* find(std::string_view method, std::string_view path, bool* path_found = nullptr) const;
   // Every route as added, in order: what the authorization matrix test and the API document
   // enumerate.
   const std::vector<Route>& routes() const { return routes_; }
