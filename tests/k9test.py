@@ -35,6 +35,26 @@ def check(cond, what):
         raise AssertionError(what)
 
 
+class Tally:
+    """Named checks that go on after a failure, one line each; summary() prints
+    'N passed, N failed' and answers the exit code."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def __call__(self, name, cond, detail=""):
+        if cond:
+            self.passed += 1
+            print(f"ok   {name}")
+        else:
+            self.failed += 1
+            print(f"FAIL {name}\n     {detail}")
+
+    def summary(self, seconds):
+        print(f"{self.passed} passed, {self.failed} failed ({seconds:.1f} s)")
+        return 1 if self.failed else 0
+
+
 def import_boto3():
     """boto3 (Debian's python3-boto3). It lives in the system interpreter; when CMake found
     another Python, this script runs again under /usr/bin/python3."""

@@ -16,22 +16,15 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from k9test import Tally  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEPLOY = os.path.join(ROOT, "scripts", "deploy.sh")
 ARGS = ["--environment", "qa", "--user-pool-id", "eu-west-1_AbC123", "--bucket-name", "k9-qa-files"]
 EXIT_USAGE, EXIT_TOOL, EXIT_AWS, EXIT_CONFLICT = 2, 3, 4, 5
 
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"ok   {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name}\n{detail}")
+check = Tally()
 
 
 def deploy(*args, env=None, path=None):
@@ -379,8 +372,7 @@ def main():
     test_missing_tools()
     test_against_fake_aws()
     test_package_with_awscli()
-    print(f"{passed} passed, {failed} failed ({time.time() - start:.1f} s)")
-    return 1 if failed else 0
+    return check.summary(time.time() - start)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ except ImportError:
     raise
 
 from dynamodb_local import CREDENTIALS, DynamoDbLocal
-from k9test import k9_binary
+from k9test import Tally, k9_binary
 from npm_peers import PEERS, require_peer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -90,6 +90,7 @@ SET_BY_LAMBDA = {
 # Read by K9 but not wanted on the Lambda (name -> why not).
 NOT_FOR_AWS_MODE = {
     "K9_HOST": "k9 serve's listener", "K9_PORT": "k9 serve's listener", "K9_IO_THREADS": "k9 serve's network threads",
+    "K9_WEB_DIR": "k9 serve --web: the web app's files beside the API (on AWS, the app is hosted elsewhere)",
     "K9_BASE_PATH": "k9 serve behind a proxy; API Gateway events carry their stage",
     "K9_PUBLIC_URL": "signed links of file: blobs; S3 files get presigned URLs",
     "K9_ANALYSIS_WORKERS": "k9 serve's worker threads; Lambda analyses in asynchronous invocations",
@@ -114,17 +115,7 @@ LAMBDA_RESERVED = {"_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_RE
                    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
                    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR"}
 
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"ok   {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name}\n     {detail}")
+check = Tally()
 
 
 # ---- Reading the template ---------------------------------------------------------------------
@@ -579,8 +570,7 @@ def main():
         check(f"{k9} is an executable", False, "build it first")
     else:
         tables_as_k9_makes_them(t, k9)
-    print(f"{passed} passed, {failed} failed ({time.time() - start:.1f} s)")
-    return 1 if failed else 0
+    return check.summary(time.time() - start)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,25 @@ void split(std::string_view path, Out& out) {
     i = j + 1;
   }
 }
+// A last "{name+}" takes the rest of the path (one or more segments, joined by '/').
+bool takes_rest(const std::vector<std::string>& pattern) {
+  return !pattern.empty() && pattern.back().size() > 3 && pattern.back().ends_with("+}");
+}
+
+using Segments = boost::container::small_vector<std::string_view, 8>;
+
+// The path's segments fit the pattern's: same count (or more, for a rest capture), and every
+// literal segment equal ("{name}" takes any one).
+bool fits(const std::vector<std::string>& pattern, const Segments& segs) {
+  if (takes_rest(pattern) ? segs.size() < pattern.size() : pattern.size() != segs.size()) return false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    auto& pat = pattern[i];
+    bool capture = pat.size() > 2 && pat.front() == '{' && pat.back() == '}';
+    if (!capture && pat != segs[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void Router::add(Route route) {
@@ -31,20 +50,12 @@ void Router::add(Route route) {
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
   RouteMatch m;
   if (path.size() > 1 && path.back() == '/') return m;  // no trailing slashes
-  boost::container::small_vector<std::string_view, 8> segs;
+  Segments segs;
   split(path, segs);
   for (size_t k = 0; k < routes_.size(); ++k) {
+    if (!fits(segments_[k], segs)) continue;
     const auto& pattern = segments_[k];
-    // A last "{name+}" takes the rest of the path (one or more segments, joined by '/').
-    bool rest = !pattern.empty() && pattern.back().size() > 3 && pattern.back().ends_with("+}");
-    if (rest ? segs.size() < pattern.size() : pattern.size() != segs.size()) continue;
-    bool ok = true;
-    for (size_t i = 0; i < pattern.size() && ok; ++i) {
-      auto& pat = pattern[i];
-      bool capture = pat.size() > 2 && pat.front() == '{' && pat.back() == '}';
-      ok = capture || pat == segs[i];
-    }
-    if (!ok) continue;
+    bool rest = takes_rest(pattern);
     m.path_found = true;
     const Route& r = routes_[k];
     if (r.method != method) {
@@ -74,18 +85,10 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
 const Route* Router::find(std::string_view method, std::string_view path, bool* path_found) const {
   if (path_found) *path_found = false;
   if (path.size() > 1 && path.back() == '/') return nullptr;
-  boost::container::small_vector<std::string_view, 8> segs;
+  Segments segs;
   split(path, segs);
   for (size_t k = 0; k < routes_.size(); ++k) {
-    const auto& pattern = segments_[k];
-    bool rest = !pattern.empty() && pattern.back().size() > 3 && pattern.back().ends_with("+}");
-    if (rest ? segs.size() < pattern.size() : pattern.size() != segs.size()) continue;
-    bool ok = true;
-    for (size_t i = 0; i < pattern.size() && ok; ++i) {
-      auto& pat = pattern[i];
-      ok = (pat.size() > 2 && pat.front() == '{' && pat.back() == '}') || pat == segs[i];
-    }
-    if (!ok) continue;
+    if (!fits(segments_[k], segs)) continue;
     if (path_found) *path_found = true;
     if (routes_[k].method == method) return &routes_[k];
   }
