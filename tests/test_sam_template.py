@@ -366,6 +366,10 @@ def environment_variables(t):
     check("every variable src/ reads is sorted into this test's lists", not unsorted,
           "add each to SET_BY_TEMPLATE (and the template), SET_BY_LAMBDA or NOT_FOR_AWS_MODE: " +
           ", ".join(f"{n} ({w})" for n, w in sorted(unsorted.items())))
+    # Issue 14: `k9 --help` lists every variable K9 reads (the same scan).
+    helptext = subprocess.run([k9_binary(), "--help"], capture_output=True, text=True).stdout
+    unlisted = sorted(n for n in found if n not in helptext)
+    check("`k9 --help` lists every variable src/ reads", not unlisted, f"not in --help: {unlisted}")
     missing = sorted(set(SET_BY_TEMPLATE) - set(variables))
     check("the function sets every variable K9 needs in AWS mode", not missing, f"not set: {missing}")
     stale = sorted(n for n in SET_BY_TEMPLATE if n not in found)

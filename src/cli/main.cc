@@ -63,9 +63,22 @@ int serve(const cli::Config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"K9: the visual material-matching backend.\n"
-               "Configuration comes from the environment (K9_DATA, K9_STORE, K9_HOST, K9_PORT, K9_BASE_PATH, "
-               "K9_CORS_ORIGIN); flags override it."};
+  CLI::App app{
+      "K9: the visual material-matching backend.\n"
+      "Configuration comes from the environment; flags override it. Every variable K9 reads:\n"
+      "  K9_DATA, K9_STORE, K9_BLOBS, K9_AUTH          data folder, records, files, identities (see the flags)\n"
+      "  K9_HOST, K9_PORT, K9_IO_THREADS, K9_BASE_PATH, K9_PUBLIC_URL, K9_CORS_ORIGIN, K9_WEB_DIR   k9 serve\n"
+      "  K9_ANALYSIS_WORKERS, K9_MATRIX_CACHE_MB, K9_LIST_CACHE (on|off), K9_REFRESH_ROTATION (on|off)\n"
+      "  K9_SCORER_ISA (generic|avx2|avx512|avx512vnni: force a scoring kernel, for benchmarks)\n"
+      "  ENVIRONMENT, DYNAMODB_USERS_TABLE, DYNAMODB_REPORTS_TABLE, DYNAMODB_PRODUCTS_TABLE,\n"
+      "  DYNAMODB_EMBEDDINGS_TABLE, K9_IDENTITIES_TABLE, K9_REFRESH_TOKENS_TABLE, K9_JOBS_TABLE   table names\n"
+      "  AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_LAMBDA,\n"
+      "  AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, SIMILARITY_BUCKET\n"
+      "  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE,\n"
+      "  AWS_CONFIG_FILE, AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,\n"
+      "  AWS_CONTAINER_AUTHORIZATION_TOKEN, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE   credentials, the usual ways\n"
+      "  COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET, K9_COGNITO_ISSUER   --auth cognito\n"
+      "  AWS_LAMBDA_RUNTIME_API, AWS_LAMBDA_FUNCTION_NAME   k9 lambda (set by Lambda; it sets _X_AMZN_TRACE_ID)"};
   app.require_subcommand(1);
   cli::Config config = cli::Config::from_env();
   std::string data_flag;
