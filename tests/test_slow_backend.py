@@ -4,9 +4,9 @@ K9 serves with `--store dynamodb` through tests/fault_proxy.py, which stalls eve
 call 300 ms, and with ONE io thread (K9_IO_THREADS=1), so that any handler run on the io
 thread would hold up every connection. While eight clients keep reading their reports (each
 read waits on the stalled store), other connections ask what needs no backend: liveness
-(/healthz), a CORS preflight, the JWKS. Those must answer within 150 ms every time (they
-would take 300 ms or more if a stalled read ran on the io thread), and the stalled reads must
-really have been slow (the stall was on)."""
+(/healthz), a CORS preflight, the JWKS. Their median must stay under 50 ms and nine in ten
+under 150 ms (with a stalled read on the io thread each would wait for it, up to 300 ms), and
+the stalled reads must really have been slow (the stall was on)."""
 import threading
 import time
 
@@ -67,11 +67,15 @@ def main():
         passed += 1
         bad = [(p, s) for p, s, _ in fast if s not in (200, 204)]
         check(not bad, f"requests without a backend failed: {bad[:5]}")
-        worst = max(d for _, _, d in fast)
-        check(worst < FAST_BOUND, f"a request without a backend took {worst * 1000:.0f} ms beside the stalled reads "
-                                   f"(bound {FAST_BOUND * 1000:.0f} ms)")
-        passed += 1
+        # On one io thread, a stalled read run there would hold every one of these up ~300 ms:
+        # the median and the 90th percentile stay far below that (a loaded CI box may still
+        # delay a rare one, so the bound is not on the worst).
         ordered = sorted(d for _, _, d in fast)
+        median, p90, worst = ordered[len(ordered) // 2], ordered[int(len(ordered) * 0.9)], ordered[-1]
+        check(median < FAST_BOUND / 3 and p90 < FAST_BOUND,
+              f"requests without a backend beside the stalled reads: median {median * 1000:.0f} ms, "
+              f"90th percentile {p90 * 1000:.0f} ms (bounds {FAST_BOUND / 3 * 1000:.0f} and {FAST_BOUND * 1000:.0f} ms)")
+        passed += 1
         print(f"{len(slow)} stalled reads (fastest {slowest_read * 1000:.0f} ms); {len(fast)} requests without a "
               f"backend on one io thread: median {ordered[len(ordered) // 2] * 1000:.1f} ms, "
               f"worst {worst * 1000:.1f} ms")
