@@ -211,6 +211,40 @@ def main():
         status, _, body = answer(emu.invoke(event_v2("GET", "/reports", auth, raw_query="limit=1&limit=5")))
         check(status == 200 and json.loads(body)["limit"] == 5, f"list with a repeated query name: {status} {body[:200]}")
 
+        # The other routes, alternating payload versions: profile, product beside the reference,
+        # favorites with scores, retitle, the seed's /embeddings, a direct upload through S3.
+        status, _, body = answer(emu.invoke(event_v1("GET", "/user/profile", auth)))
+        check(status == 200 and json.loads(body)["id"], f"profile: {status} {body[:200]}")
+        status, _, body = answer(emu.invoke(event_v2("PATCH", "/user/profile", jauth,
+                                                     {"preferences": {"exportFormat": "zip"}})))
+        check(status == 200, f"profile patch: {status} {body[:200]}")
+        status, _, body = answer(emu.invoke(event_v2("GET", f"/reports/{rid}/products/{catalog[3]['id']}", auth)))
+        check(status == 200 and json.loads(body)["scores"]["match"] is not None, f"product: {status} {body[:200]}")
+        status, _, body = answer(emu.invoke(event_v1("PATCH", f"/reports/{rid}", jauth, {"title": "Lambda floor"})))
+        check(status == 200 and json.loads(body)["title"] == "Lambda floor", f"retitle: {status} {body[:200]}")
+        status, _, body = answer(emu.invoke(event_v1("PUT", f"/reports/{rid}/favorites/{catalog[3]['id']}", jauth,
+                                                     {"isFavorite": True})))
+        check(status == 200, f"favorite: {status} {body[:200]}")
+        status, _, body = answer(emu.invoke(event_v2("GET", f"/reports/{rid}/favorites", auth)))
+        check(status == 200 and json.loads(body)["total"] == 1, f"favorites: {status} {body[:200]}")
+        status, _, body = answer(emu.invoke(event_v1("GET", f"/embeddings/similarity/{catalog[5]['id']}", auth)))
+        check(status in (200, 404), f"stored similarity: {status} {body[:200]}")
+        status, _, body = answer(emu.invoke(event_v2("POST", "/uploads", jauth, {"name": "huge.jpg"})))
+        check(status == 201, f"direct upload: {status} {body[:200]}")
+        direct = json.loads(body)
+        req = urllib.request.Request(direct["uploadUrl"], data=photo, method="PUT")
+        with urllib.request.urlopen(req, timeout=30) as r:
+            check(r.status == 200, f"PUT to the presigned url: {r.status}")
+        ref2 = dict(ref, images=[{"url": direct["key"]}])
+        status, _, body = answer(emu.invoke(event_v1("POST", "/reports", jauth, {"title": "Direct", "reference": ref2})))
+        check(status == 201, f"a report from a direct upload: {status} {body[:200]}")
+        direct_rid = json.loads(body)["id"]
+        status, _, body = answer(emu.invoke(event_v2("DELETE", f"/reports/{direct_rid}", auth)))
+        check(status == 200, f"delete: {status} {body[:200]}")
+        status, _, _ = answer(emu.invoke(event_v1("GET", f"/reports/{direct_rid}", auth)))
+        check(status == 404, f"a deleted report: {status}")
+        emu.drain_async(timeout=60)
+
         # Export over 6 MB: 303 to a presigned GET of the ZIP.
         favorites = [p["id"] for p in catalog[:36]]
         status, _, body = answer(emu.invoke(event_v1("PUT", f"/reports/{rid}/favorites", jauth, {"favorites": favorites})))
