@@ -50,6 +50,7 @@ class LambdaEmulator:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # head and body go out in two writes: no 40 ms delayed-ACK stall
 
             def log_message(self, *args):
                 pass
