@@ -134,7 +134,7 @@ class LambdaEmulator:
         self.pending.put((rid, body, int(time.time() * 1000) + timeout_ms))
         return rid
 
-    def invoke(self, event, timeout_ms=10_000, wait=30):
+    def invoke(self, event, timeout_ms=10_000, wait=90):
         """Queues an invocation and waits for the runtime's answer."""
         rid = self.enqueue(event, timeout_ms)
         res = self.results[rid]

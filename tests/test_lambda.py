@@ -227,8 +227,15 @@ def main():
         check(status == 200, f"favorite: {status} {body[:200]}")
         status, _, body = answer(emu.invoke(event_v2("GET", f"/reports/{rid}/favorites", auth)))
         check(status == 200 and json.loads(body)["total"] == 1, f"favorites: {status} {body[:200]}")
+        # No matrix was ever made for a catalog product (only POST /embeddings/similarity makes one).
         status, _, body = answer(emu.invoke(event_v1("GET", f"/embeddings/similarity/{catalog[5]['id']}", auth)))
-        check(status in (200, 404), f"stored similarity: {status} {body[:200]}")
+        check(status == 404 and "POST /embeddings/similarity" in json.loads(body)["message"],
+              f"stored similarity: {status} {body[:200]}")
+        status, _, body = answer(emu.invoke(event_v2("POST", "/embeddings/similarity", jauth,
+                                                     {"reference_product_id": catalog[5]["id"]})))
+        check(status == 200 and len(json.loads(body)["top_similar"]) == 10, f"similarity: {status} {body[:200]}")
+        status, _, body = answer(emu.invoke(event_v1("GET", f"/embeddings/similarity/{catalog[5]['id']}", auth)))
+        check(status == 200 and json.loads(body)["similarities"], f"stored similarity after: {status} {body[:200]}")
         status, _, body = answer(emu.invoke(event_v2("POST", "/uploads", jauth, {"name": "huge.jpg"})))
         check(status == 201, f"direct upload: {status} {body[:200]}")
         direct = json.loads(body)
