@@ -19,6 +19,8 @@ import http.server
 import itertools
 import json
 import queue
+import select
+import socket
 import sys
 import threading
 import time
@@ -70,12 +72,33 @@ class LambdaEmulator:
                 except (BrokenPipeError, ConnectionResetError):  # the runtime exited (after an init error)
                     pass
 
+            def _peer_closed(self):
+                readable, _, _ = select.select([self.connection], [], [], 0)
+                if not readable:
+                    return False
+                try:
+                    return self.connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    return True
+
             def do_GET(self):
                 if self.path != PREFIX + "/runtime/invocation/next":
                     return self._answer(404)
                 with emu._lock:
                     emu.next_calls += 1
-                rid, event, deadline = emu.pending.get()
+                # A runtime killed while it waits here must not take an invocation with it (the
+                # next runtime would never see it): hand an event out only on a live connection.
+                while True:
+                    if self._peer_closed():
+                        return
+                    try:
+                        rid, event, deadline = emu.pending.get(timeout=0.1)
+                    except queue.Empty:
+                        continue
+                    if self._peer_closed():
+                        emu.pending.put((rid, event, deadline))
+                        return
+                    break
                 self._answer(200, event, [("Lambda-Runtime-Aws-Request-Id", rid),
                                           ("Lambda-Runtime-Deadline-Ms", str(deadline)),
                                           ("Lambda-Runtime-Invoked-Function-Arn",
