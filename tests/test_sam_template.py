@@ -106,6 +106,7 @@ NOT_FOR_AWS_MODE = {
     "AWS_CONTAINER_CREDENTIALS_FULL_URI": "ECS/EKS credentials", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "same",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN": "same", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "same",
     "K9_SCORER_ISA": "benchmarks force a scoring kernel",
+    "AWS_CA_BUNDLE": "a CA bundle of one's own; K9 finds Amazon Linux's (src/aws/http_client.h)",
     "K9_DYNAMODB_LOCAL_DIR": "tests", "K9_S3RVER_BIN": "tests",
 }
 # Names Lambda reserves: a function may not set them (Lambda refuses the deployment).

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <filesystem>
 #include <new>
 
 namespace k9::aws {
@@ -113,7 +115,30 @@ const std::string* HttpResponse::header(const std::string& lower_name) const {
   return it == headers.end() ? nullptr : &it->second;
 }
 
-HttpClient::HttpClient(HttpClientOptions options) : options_(options) { global_init(); }
+std::string find_ca_bundle(const std::function<const char*(const char*)>& getenv,
+                           const std::function<bool(const std::string&)>& exists) {
+  for (const char* var : {"AWS_CA_BUNDLE", "SSL_CERT_FILE"})
+    if (const char* v = getenv(var); v && *v) return v;
+  for (const char* path : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                           "/etc/ssl/ca-bundle.pem", "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+                           "/etc/ssl/cert.pem"})
+    if (exists(path)) return path;
+  return "";
+}
+
+const std::string& system_ca_bundle() {
+  static const std::string bundle = find_ca_bundle([](const char* name) { return std::getenv(name); },
+                                                   [](const std::string& path) {
+                                                     std::error_code ec;
+                                                     return std::filesystem::is_regular_file(path, ec);
+                                                   });
+  return bundle;
+}
+
+HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options)) {
+  global_init();
+  if (options_.ca_bundle.empty()) options_.ca_bundle = system_ca_bundle();
+}
 
 HttpClient::~HttpClient() {
   for (void* h : idle_) curl_easy_cleanup(static_cast<CURL*>(h));
@@ -172,6 +197,7 @@ HttpResult HttpClient::send(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (!options_.ca_bundle.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_bundle.c_str());
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, nullptr);  // bodies as sent: the CRC32 covers them
   int sends = 0;

@@ -76,7 +76,20 @@ struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds total_timeout{10000};
   size_t max_idle_handles = 64;
+  // The CA certificates TLS peers are checked against (a PEM file); empty: system_ca_bundle().
+  std::string ca_bundle;
 };
+
+// Where this machine keeps its CA certificates, for TLS: AWS_CA_BUNDLE (the AWS SDKs' and CLI's
+// variable) or SSL_CERT_FILE (OpenSSL's) when set, else the first bundle that exists of the
+// usual places: Debian and Ubuntu's /etc/ssl/certs/ca-certificates.crt, Amazon Linux's (Lambda's
+// provided.al2023) and Fedora's /etc/pki/tls/certs/ca-bundle.crt, and those of openSUSE and
+// Alpine. libcurl's own default is the build machine's path, which the Lambda package carries to
+// a machine that keeps its bundle elsewhere. Empty when none exists (libcurl's default then).
+std::string find_ca_bundle(const std::function<const char*(const char*)>& getenv,
+                           const std::function<bool(const std::string&)>& exists);
+// find_ca_bundle() on this process's environment and file system, worked out once.
+const std::string& system_ca_bundle();
 
 class HttpClient {
  public:

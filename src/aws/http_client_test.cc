@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
 #include <thread>
 
 #include "aws/loopback_http_server.h"
@@ -115,6 +117,46 @@ TEST(HttpClient, RefusedConnectionIsAConnectError) {
   auto r = client.send({"GET", "http://127.0.0.1:" + std::to_string(port) + "/", {}, ""});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, HttpErrorKind::connect);
+}
+
+TEST(CaBundle, TheVariablesFirstThenTheFirstBundleThatExists) {
+  std::map<std::string, std::string> env;
+  std::set<std::string> files;
+  auto find = [&] {
+    return find_ca_bundle([&](const char* n) { return env.count(n) ? env[n].c_str() : nullptr; },
+                          [&](const std::string& p) { return files.count(p) > 0; });
+  };
+  EXPECT_EQ(find(), "");  // nothing known: libcurl's default
+  files = {"/etc/pki/tls/certs/ca-bundle.crt"};  // Amazon Linux 2023, where Lambda runs the package
+  EXPECT_EQ(find(), "/etc/pki/tls/certs/ca-bundle.crt");
+  files.insert("/etc/ssl/certs/ca-certificates.crt");  // Debian
+  EXPECT_EQ(find(), "/etc/ssl/certs/ca-certificates.crt");
+  env["SSL_CERT_FILE"] = "/opt/openssl.pem";
+  EXPECT_EQ(find(), "/opt/openssl.pem");
+  env["AWS_CA_BUNDLE"] = "/opt/aws.pem";
+  EXPECT_EQ(find(), "/opt/aws.pem");
+  env["AWS_CA_BUNDLE"] = "";  // set but empty: not a choice
+  EXPECT_EQ(find(), "/opt/openssl.pem");
+}
+
+TEST(CaBundle, TheClientLoadsTheBundleItIsGiven) {
+  // A plain-HTTP listener: an https:// request to it fails either way; with a bundle that
+  // does not exist it fails earlier, on loading the bundle, which shows the option is applied.
+  LoopbackHttpServer server([](const ServedRequest&) { return ServedResponse{200, {}, "plain"}; });
+  std::string url = server.url("/");
+  url.replace(0, 4, "https");
+  HttpClientOptions missing;
+  missing.ca_bundle = "/nonexistent/k9-ca.pem";
+  auto r = HttpClient(missing).send({"GET", url});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("/nonexistent/k9-ca.pem"), std::string::npos) << r.error().message;
+  EXPECT_EQ(r.error().kind, HttpErrorKind::tls) << r.error().message;
+  HttpClientOptions system;
+  system.connect_timeout = std::chrono::milliseconds(300);  // the listener never answers a ClientHello
+  auto plain = HttpClient(system).send({"GET", url});  // the system bundle loads; the handshake fails
+  ASSERT_FALSE(plain.ok());
+  EXPECT_EQ(plain.error().message.find("k9-ca.pem"), std::string::npos);
+  EXPECT_EQ(HttpClient().options().ca_bundle, system_ca_bundle());
 }
 
 }  // namespace

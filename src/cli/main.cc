@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
       "  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE,\n"
       "  AWS_CONFIG_FILE, AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,\n"
       "  AWS_CONTAINER_AUTHORIZATION_TOKEN, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE   credentials, the usual ways\n"
+      "  AWS_CA_BUNDLE, SSL_CERT_FILE   CA certificates for TLS (default: the system's bundle, Debian's or Amazon Linux's)\n"
       "  COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET, K9_COGNITO_ISSUER   --auth cognito\n"
       "  AWS_LAMBDA_RUNTIME_API, AWS_LAMBDA_FUNCTION_NAME   k9 lambda (set by Lambda; it sets _X_AMZN_TRACE_ID)"};
   app.require_subcommand(1);
