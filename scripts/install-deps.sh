@@ -21,6 +21,9 @@ packages=(
   curl python3 python3-yaml zip
   # the matrix test opens K9's .npz with numpy.load, as users of the seed's matrices do
   python3-numpy
+  # the web app end to end in a real browser (tests/test_webapp_e2e.py: puppeteer-core, from
+  # tests/peers, drives Debian's chromium; no browser is ever downloaded)
+  chromium
 )
 for arg in "$@"; do
   case "$arg" in
@@ -65,4 +68,17 @@ else
   echo "install-deps: npm ci in tests/peers"
   npm ci --prefix "$peers" --no-audit --no-fund --loglevel=error
   cp "$peers/package-lock.json" "$stamp"
+fi
+
+# The API documentation page's files (GET /docs): Swagger UI from npm, as web/api-docs's lock
+# pins it; the build copies them beside k9. --ignore-scripts: its one dependency only reports
+# usage at install time.
+docs_ui="$(cd "$(dirname "$0")/.." && pwd)/web/api-docs"
+docs_stamp="$docs_ui/node_modules/.k9-installed-lock"
+if cmp -s "$docs_ui/package-lock.json" "$docs_stamp"; then
+  echo "install-deps: web/api-docs up to date"
+else
+  echo "install-deps: npm ci in web/api-docs"
+  npm ci --prefix "$docs_ui" --ignore-scripts --no-audit --no-fund --loglevel=error
+  cp "$docs_ui/package-lock.json" "$docs_stamp"
 fi

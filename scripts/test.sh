@@ -9,6 +9,10 @@ cd "$(dirname "$0")/.."
 fuzz_seconds=${K9_FUZZ_SECONDS:-20}
 if [[ "$fuzz_seconds" != 0 ]]; then scripts/install-deps.sh --fuzz; else scripts/install-deps.sh; fi
 scripts/build.sh
+# The published web app for the browser test (tests/test_webapp_e2e.py): built once for its fixed
+# origin and cached (~/.cache/k9-webapp), so a cold build (npm ci + next build) is not spent
+# inside the test's timeout.
+K9_WEBAPP_API_URL=http://k9.test scripts/build-webapp.sh >/dev/null
 ctest --test-dir "${K9_BUILD_DIR:-build}" --output-on-failure -j "$(nproc)" "$@"
 
 if [[ "${K9_SANITIZE_TESTS:-1}" != 0 ]]; then

@@ -10,13 +10,15 @@ BUCKET = "k9-system"
 
 
 class S3rver(Peer):
-    def __init__(self):
+    def __init__(self, configs=()):
+        """`configs`: the bucket's configuration files (s3rver's --configure-bucket), e.g. a
+        CORSConfiguration XML for a browser that fetches the bucket's links."""
         self.require(path=BIN)
         self.require(command="node")
         super().__init__("s3rver")
         # s3rver's continuation tokens need a cipher Node 17+ keeps behind the legacy provider.
         self.start(["node", "--openssl-legacy-provider", BIN, "-d", os.path.join(self.dir, "data"),
-                    "-a", "127.0.0.1", "-p", str(self.port), "-s", "--configure-bucket", BUCKET],
+                    "-a", "127.0.0.1", "-p", str(self.port), "-s", "--configure-bucket", BUCKET, *configs],
                    lambda: answers_200(self.endpoint + "/"))
 
     def env(self):

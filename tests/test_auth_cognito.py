@@ -55,6 +55,8 @@ def main():
         # Wrong password and unknown user: one answer.
         s1, wrong = login(server, "alice", "Wrong-pass-1")
         s2, nobody = login(server, "nobody", "Wrong-pass-1")
+        # (each error body names its own request: the rest is the same)
+        assert wrong.pop("requestId") and nobody.pop("requestId"), (wrong, nobody)
         assert s1 == s2 == 401 and wrong == nobody == {"message": "Incorrect username or password.",
                                                        "code": "Unauthorized"}, (wrong, nobody)
 

@@ -57,7 +57,9 @@ def main():
         exact = Decimal("3.9900000000000000000000000000000000001")  # 38 significant digits
         users.put_item(Item={
             "user_id": sub, "name": "Carol", "email": "carol@example.com", "avatar_url": "https://cdn/a.png",
-            "preferences": {"default_report_title": "My floor", "auto_save_favorites": True, "export_format": "csv"},
+            # The generation's UserPreferences model: camelCase keys inside the map (issue 17).
+            "preferences": {"defaultReportTitle": "My floor", "autoSaveFavorites": True, "exportFormat": "csv",
+                            "theme": "dark"},
             "created_at": "2025-01-02T03:04:05.678Z", "updated_at": "2025-01-02T03:04:05.678Z",
             "legacy_plan": {"tier": "pro", "seats": Decimal(3)}})
         reference = {
@@ -113,8 +115,9 @@ def main():
         check(status == 200, data)
         item = users.get_item(Key={"user_id": sub}, ConsistentRead=True)["Item"]
         check(item["name"] == "Carol K" and item["email"] == "carol@example.com", item)
-        check(item["preferences"] == {"default_report_title": "My floor", "auto_save_favorites": True,
-                                      "export_format": "zip"}, item)
+        check(item["preferences"] == {"defaultReportTitle": "My floor", "autoSaveFavorites": True,
+                                      "exportFormat": "zip", "theme": "dark"},
+              f"the generation's spelling written, its unknown keys kept: {item['preferences']}")
         check(item.get("legacy_plan") == {"tier": "pro", "seats": Decimal(3)}, f"attributes K9 does not know are kept: {item}")
         check(item["created_at"] == "2025-01-02T03:04:05.678Z" and ISO_MS.match(item["updated_at"])
               and item["updated_at"] > item["created_at"], item)

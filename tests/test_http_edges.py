@@ -32,7 +32,8 @@ def main():
         # A request id on every answer, errors included; ours is echoed.
         status, headers, data = server.request("GET", "/no/such/route", headers={"X-Request-Id": "abc-123"})
         assert status == 404 and headers["X-Request-Id"] == "abc-123"
-        assert json.loads(data) == {"message": "No route for /no/such/route", "code": "NotFound"}, data
+        assert json.loads(data) == {"message": "No route for /no/such/route", "code": "NotFound",
+                                    "requestId": "abc-123"}, data
         status, headers, _ = server.request("GET", "/reports")
         assert status == 401 and len(headers["X-Request-Id"]) >= 8
 

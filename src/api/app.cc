@@ -21,6 +21,7 @@ App::App(identity::TokenVerifier& verifier, AppOptions options, std::vector<std:
       router_.add(std::move(route));
     }
   }
+  for (auto& group : groups_) group->attached(router_);
 }
 
 bool App::blocks(const Route& route) const {
@@ -79,7 +80,7 @@ void check_json_media(const Request& req) {
 
 }  // namespace
 
-Response App::dispatch(const Request& req) {
+Response App::dispatch(const Request& req, std::string& user_id) {
   auto m = router_.match(req.method, req.path);
   if (!m.path_found) {
     if (options_.fallback && (req.method == "GET" || req.method == "HEAD"))
@@ -92,27 +93,41 @@ Response App::dispatch(const Request& req) {
     return r;
   }
   const Route& route = *m.route;
+  // A file of the web app (`--web`) whose path an API route also matches: Next's router fetches
+  // /fetch/index.txt?_rsc=... for the page /fetch/?report=..., which GET /fetch/{job} matches
+  // (docs/WEBAPP.md 1). A GET or HEAD without a token gets the file when there is one.
+  if (route.access == Access::bearer && options_.fallback && (req.method == "GET" || req.method == "HEAD") &&
+      !req.headers.contains("authorization"))
+    if (auto r = options_.fallback(req); r && r->status == 200) return std::move(*r);
   identity::Principal user;
-  if (route.access == Access::bearer) user = authenticate(req);
+  if (route.access == Access::bearer) {
+    user = authenticate(req);
+    user_id = user.sub;
+  }
   if (route.media == Media::json) check_json_media(req);
   return route.handler(Call{req, m.params, user});
 }
 
 Response App::handle(const Request& req) noexcept {
   try {
+    std::string user;
+    Response r;
     try {
-      return dispatch(req);
+      r = dispatch(req, user);
     } catch (const Error& e) {
       if (e.code() == ErrorCode::internal || e.code() == ErrorCode::unavailable)
         spdlog::warn("{} {} (request_id {}): {}", req.method, req.path, req.request_id, e.what());
-      return error_response(e);
+      r = error_response(e);
     } catch (const std::exception& e) {
       spdlog::error("{} {} (request_id {}): unexpected: {}", req.method, req.path, req.request_id, e.what());
-      return error_response(internal_error(e.what()));
+      r = error_response(internal_error(e.what()));
     } catch (...) {
       spdlog::error("{} {} (request_id {}): unexpected exception", req.method, req.path, req.request_id);
-      return error_response(internal_error("unknown exception"));
+      r = error_response(internal_error("unknown exception"));
     }
+    r.user_id = std::move(user);
+    add_request_id(r, req.request_id);
+    return r;
   } catch (...) {  // out of memory building the error itself
     Response r;
     r.status = 500;

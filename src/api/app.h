@@ -40,7 +40,8 @@ class App final : public Handler {
   bool blocks(const Route& route) const;
 
  private:
-  Response dispatch(const Request& request);
+  // `user`: the verified caller's id, once known (the access log names it, errors included).
+  Response dispatch(const Request& request, std::string& user);
   identity::Principal authenticate(const Request& request) const;
 
   identity::TokenVerifier& verifier_;

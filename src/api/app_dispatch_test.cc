@@ -157,5 +157,30 @@ TEST(AppDispatch, EveryRouteDeclaresItselfFully) {
   EXPECT_THROW(App(verifier, {}, groups(same_name)), std::logic_error);
 }
 
+TEST(AppDispatch, AWebFileBesideATokenRouteIsServedOnlyWithoutAToken) {
+  // The web app's export holds /things/7 as a file (Next's /fetch/index.txt beside
+  // GET /fetch/{job}): a browser's GET without a token gets the file, an API call with a token
+  // reaches the route, and a path with no file is still the route's 401.
+  TwoTokens verifier(false);
+  AppOptions options;
+  options.fallback = [](const Request& r) -> std::optional<Response> {
+    Response file;
+    if (r.path == "/things/7") {
+      file.body = "a web file";
+      return file;
+    }
+    file.status = 404;  // a 404 page: never in place of the route's answer
+    file.body = "not here";
+    return file;
+  };
+  App app(verifier, options, groups(table()));
+  EXPECT_EQ(call(app, "GET", "/things/7").body, "a web file");
+  EXPECT_EQ(call(app, "GET", "/things/7", "alice-token").body, "alice|7|");
+  auto r = call(app, "GET", "/things/8");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(code(r), "Unauthorized");
+  EXPECT_EQ(call(app, "PUT", "/things/7/file", "", "x", "image/jpeg").status, 401);  // writes never
+}
+
 }  // namespace
 }  // namespace k9::api

@@ -92,6 +92,10 @@ std::vector<MatrixRow> matrix() {
       public_route("GET", "/healthz", "", {200}),
       public_route("GET", "/readyz", "", {200}),
       public_route("GET", "/.well-known/jwks.json", "", {200}),
+      // The API document needs no token; its page's files are not installed in this wiring.
+      public_route("GET", "/openapi.json", "", {200}),
+      public_route("GET", "/docs", "", not_found),
+      public_route("GET", "/docs/{file+}", "", not_found),
       // Signed file links: the signature is the permission; none here, so refused for all.
       public_route("GET", "/files/{key+}", "", {403}),
       // Sign-in routes take no bearer token; wrong secrets are refused and write nothing.
@@ -383,6 +387,7 @@ class AuthorizationMatrixTest : public testing::Test {
                                {"{file}", "img0.png"},
                                {"{productId}", "p-7"},
                                {"{name+}", "tile.png"},
+                               {"{file+}", "swagger-ui.css"},
                                {"{key+}", "uploads/" + alice_sub_ + "/x-tile.png"}}) {
       auto at = pattern.find(name);
       if (at != std::string::npos) pattern.replace(at, name.size(), value);

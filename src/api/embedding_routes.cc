@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "api/openapi.h"
 #include "api/responses.h"
 #include "api/validation.h"
 #include "core/json.h"
@@ -39,15 +40,55 @@ json::array top(const search::ScoreMatrix& m, size_t n, const std::string& exclu
 
 }  // namespace
 
+namespace {
+
+Schema top_similar() {
+  return array_of(named("SimilarProduct", object_schema({{"product_id", string_schema()},
+                                                         {"similarity_score", nullable(number_schema())}})));
+}
+
+}  // namespace
+
 std::vector<Route> EmbeddingRoutes::routes() {
   // Each reads photos or matrices, or scores the catalog: blocks.
   return {
       {"POST", "/embeddings/compute", "embeddings.compute", Access::bearer, Blocking::always, Media::json, 0,
-       [this](const Call& c) { return compute(c); }},
+       [this](const Call& c) { return compute(c); },
+       RouteDoc{.summary = "Compute and store the embedding of one of the caller's own products",
+                .description = "Photos are the caller's uploads or data: URLs. A catalog product's embedding comes "
+                               "from the catalog import (403).",
+                .request = object_schema({{"product_data", described<Product>(SchemaUse::input)}}, true),
+                .responses = {{200, "Stored",
+                               object_schema({{"product_id", string_schema()},
+                                              {"embedding_computed", boolean_schema()},
+                                              {"vector_dimension", integer_schema()},
+                                              {"image_count", integer_schema()},
+                                              {"model_version", string_schema()}})},
+                              {403, "A catalog product"}},
+                .example = {.body = {{"product_data", {{"id", "my-tile-1"},
+                                                       {"model", "My tile"},
+                                                       {"images", json::array{{{"url", "uploads/<sub>/photo.jpg"}}}}}}}}}},
       {"POST", "/embeddings/similarity", "embeddings.similarity", Access::bearer, Blocking::always, Media::json, 0,
-       [this](const Call& c) { return similarity(c); }},
+       [this](const Call& c) { return similarity(c); },
+       RouteDoc{.summary = "Score a product (the caller's own or a catalog one) against the catalog and store the matrix",
+                .request = object_schema({{"reference_product_id", string_schema()}}, true),
+                .responses = {{200, "Scored",
+                               object_schema({{"reference_product_id", string_schema()},
+                                              {"similarities_computed", integer_schema()},
+                                              {"top_similar", top_similar()},
+                                              {"s3_key", string_schema("the matrix in the blob store")},
+                                              {"model_version", string_schema()}})},
+                              {404, "No embedding of that product (POST /embeddings/compute first)"}},
+                .example = {.body = {{"reference_product_id", "my-tile-1"}}}}},
       {"GET", "/embeddings/similarity/{productId}", "embeddings.similarity.get", Access::bearer, Blocking::always,
-       Media::none, 0, [this](const Call& c) { return stored_similarity(c); }},
+       Media::none, 0, [this](const Call& c) { return stored_similarity(c); },
+       RouteDoc{.summary = "The stored similarities of a product: its top 50",
+                .responses = {{200, "The top 50",
+                               object_schema({{"reference_product_id", string_schema()},
+                                              {"model_version", string_schema()},
+                                              {"similarities", top_similar()}})}},
+                .params = {{"productId", "A product id (the caller's own or a catalog one)"}},
+                .example = {.params = {{"productId", "my-tile-1"}}}}},
   };
 }
 

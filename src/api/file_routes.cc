@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/openapi.h"
 #include "api/responses.h"
 #include "blobs/file_route.h"
 #include "core/json.h"
@@ -20,7 +21,16 @@ std::vector<Route> FileRoutes::routes() {
                  [this](const Call& c) {
                    auto stored = images_.upload(c.user.sub, c.param("name"), c.request.body);
                    return json_response(201, json::object{{"key", stored.key}, {"url", stored.url}});
-                 }});
+                 },
+                 RouteDoc{.summary = "Upload a photo (JPEG, PNG or WebP, up to 20 MiB, 50 megapixels)",
+                          .description = "The answer's key names it in a report (an image url or mask). Uploads "
+                                         "not claimed by a report are swept after a day.",
+                          .responses = {{201, "Stored",
+                                         named("Upload", object_schema({{"key", string_schema("the stored file's key")},
+                                                                        {"url", string_schema("a signed link to it")}}))},
+                                        {413, "Over 20 MiB or 50 megapixels"},
+                                        {415, "Not a JPEG, PNG or WebP"}},
+                          .example = {.params = {{"name", "photo.jpg"}}, .status = 201}}});
   // Uploads larger than a Lambda request go straight to S3: a key and a presigned PUT. The
   // bytes are checked as any upload's when a report claims the key.
   out.push_back({"POST", "/uploads", "files.upload.direct", Access::bearer, Blocking::always, Media::json, 0,
@@ -36,13 +46,37 @@ std::vector<Route> FileRoutes::routes() {
                    return json_response(201, json::object{{"key", direct->key},
                                                           {"uploadUrl", direct->url},
                                                           {"expiresIn", direct->expires_in.count()}});
-                 }});
+                 },
+                 RouteDoc{.summary = "Start a direct upload to S3 (AWS mode): a key and a presigned PUT",
+                          .description = "With files on disk (k9 serve embedded) it answers 404: send the bytes "
+                                         "with PUT /uploads/{name}.",
+                          .request = literal(json::object{{"type", "object"},
+                                                          {"properties", json::object{{"name", json::object{{"type", "string"}}}}},
+                                                          {"required", json::array{"name"}},
+                                                          {"additionalProperties", false}}),
+                          .responses = {{201, "Send the bytes to uploadUrl with PUT",
+                                         object_schema({{"key", string_schema()},
+                                                        {"uploadUrl", string_schema("a presigned S3 PUT")},
+                                                        {"expiresIn", integer_schema("seconds")}})},
+                                        {404, "Files are on disk, not in S3"}},
+                          .example = {.body = {{"name", "photo.jpg"}}, .status = 404}}});
   out.push_back({"PUT", "/user/avatar", "files.avatar", Access::bearer, Blocking::always, Media::bytes, limit,
-                 [this](const Call& c) { return avatar(c); }});
+                 [this](const Call& c) { return avatar(c); },
+                 RouteDoc{.summary = "Set the user's avatar (JPEG, PNG or WebP)",
+                          .responses = {{200, "Stored", object_schema({{"avatarUrl", string_schema("a signed link")}})},
+                                        {413, "Too large"},
+                                        {415, "Not a JPEG, PNG or WebP"}}}});
   if (file_urls_) {
     // No token: the link's signature is the permission (an <img src> sends no header).
     out.push_back({"GET", "/files/{key+}", "files.get", Access::open, Blocking::always, Media::none, 0,
-                   [this](const Call& c) { return signed_file(c); }});
+                   [this](const Call& c) { return signed_file(c); },
+                   RouteDoc{.summary = "A stored file through a K9-signed link (no token: the signature is the permission)",
+                            .responses = {{200, "The file's bytes", {}, "application/octet-stream"},
+                                          {403, "The signature is missing, wrong or expired"},
+                                          {404, "No such file"}},
+                            .query = {{"expires", "Unix seconds the link is valid until", integer_schema()},
+                                      {"signature", "HMAC of the key and expires", string_schema()}},
+                            .example = {.params = {{"key", "uploads/<sub>/photo.jpg"}}}}});
   }
   return out;
 }

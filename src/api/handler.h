@@ -30,6 +30,9 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string content_type = "application/json";
+  // The authenticated caller's id (the token's sub) for the access log; empty on open routes
+  // and when no token was verified. Never sent.
+  std::string user_id;
 };
 
 // What a request may do, known from its method and path alone, before its body is read.

@@ -1,5 +1,6 @@
 #include "api/health_routes.h"
 
+#include "api/openapi.h"
 #include "api/responses.h"
 
 namespace k9::api {
@@ -10,12 +11,18 @@ std::vector<Route> HealthRoutes::routes() {
   // delays it (load balancers and the Lambda emulator poll it).
   out.push_back({"GET", "/healthz", "health.live", Access::open, Blocking::never, Media::none, 0, [](const Call&) {
                    return json_response(200, boost::json::object{{"status", "ok"}});
-                 }});
+                 },
+                 RouteDoc{.summary = "Liveness: the process answers",
+                          .description = "Nothing behind it is asked, so a slow backend never delays it.",
+                          .responses = {{200, "Alive", object_schema({{"status", literal({{"const", "ok"}})}})}}}});
   // Readiness: the store answers.
   out.push_back({"GET", "/readyz", "health.ready", Access::open, Blocking::reads, Media::none, 0, [this](const Call&) {
                    if (!store_.healthy()) throw Error(ErrorCode::unavailable, "store is not answering", 5);
                    return json_response(200, boost::json::object{{"status", "ready"}});
-                 }});
+                 },
+                 RouteDoc{.summary = "Readiness: the store answers",
+                          .responses = {{200, "Ready", object_schema({{"status", literal({{"const", "ready"}})}})},
+                                        {503, "The store is not answering"}}}});
   if (jwks_) {
     // The keys are in memory (KeyStore re-reads its folder at most every few seconds).
     out.push_back({"GET", "/.well-known/jwks.json", "jwks", Access::open, Blocking::reads, Media::none, 0,
@@ -24,7 +31,14 @@ std::vector<Route> HealthRoutes::routes() {
                      r.body = jwks_();
                      r.headers.emplace_back("Cache-Control", "public, max-age=300");
                      return r;
-                   }});
+                   },
+                   RouteDoc{.summary = "The public keys that verify K9's tokens (local mode)",
+                            .responses = {{200, "A JSON Web Key Set",
+                                           object_schema({{"keys", array_of(object_schema(
+                                                                      {{"kty", string_schema()},
+                                                                       {"kid", string_schema()},
+                                                                       optional_field("alg", string_schema()),
+                                                                       optional_field("use", string_schema())}))}})}}}});
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "api/browser_urls.h"
+#include "api/openapi.h"
 #include "api/responses.h"
 #include "api/validation.h"
 #include "core/clock.h"
@@ -25,25 +26,91 @@ ReportRoutes::ReportRoutes(repo::ReportRepository& reports, uploads::ImageFiles*
   }
 }
 
+namespace {
+
+Schema favorites_answer() {
+  return named("FavoritesChanged", object_schema({{"success", literal(json::object{{"const", true}})},
+                                                  {"favorites", array_of(string_schema("a product id"))}}));
+}
+
+// A report's body in the examples: one photo, an upload key (PUT /uploads/{name}) or a data: URL.
+json::value example_report() {
+  return {{"title", "Kitchen floor"},
+          {"reference",
+           {{"model", "Oak"},
+            {"brand", "Acme"},
+            {"category", {{"type", "Plank"}, {"material", "Wood"}}},
+            {"images", json::array{{{"url", "uploads/<sub>/photo.jpg"}}}},
+            {"formats", json::array{{{"length", {{"val", 48}, {"unit", "in"}}},
+                                     {"width", {{"val", 7.5}, {"unit", "in"}}},
+                                     {"vendors", json::array{{{"sku", "OAK-1"}, {"store", "Acme"}, {"name", "Oak plank"},
+                                                              {"price", {{"val", "12.99"}, {"unit", "usd"}}},
+                                                              {"url", "https://example.com/oak"}}}}}}}}}};
+}
+
+}  // namespace
+
 std::vector<Route> ReportRoutes::routes() {
   std::vector<Route> out;
   out.push_back({"GET", "/reports", "reports.list", Access::bearer, Blocking::reads, Media::none, 0,
-                 [this](const Call& c) { return list(c); }});
+                 [this](const Call& c) { return list(c); },
+                 RouteDoc{.summary = "The user's reports, newest first, a page at a time",
+                          .responses = {{200, "A page of reports",
+                                         named("ReportList",
+                                               object_schema({{"reports", array_of(named("ReportSummary", object_schema({
+                                                                              {"id", string_schema()},
+                                                                              {"title", string_schema()},
+                                                                              {"author", string_schema()},
+                                                                              {"date", string_schema()},
+                                                                              {"imageUrl", string_schema("the first photo: a signed link, or empty")},
+                                                                              {"analysis", described<Analysis>()},
+                                                                              {"favoritesCount", integer_schema()},
+                                                                              {"createdAt", string_schema()},
+                                                                              {"updatedAt", string_schema()}})))},
+                                                              {"total", integer_schema()},
+                                                              {"limit", integer_schema()},
+                                                              {"next_cursor", nullable(string_schema("the next page's cursor"))},
+                                                              {"has_more", boolean_schema()}}))}},
+                          .query = {{"limit", "Reports per page, 1..100 (default 20)",
+                                     literal(json::object{{"type", "integer"}, {"minimum", 1}, {"maximum", 100}}), 10},
+                                    {"cursor", "The next_cursor of the previous page (opaque)", string_schema()}}}});
   out.push_back({"POST", "/reports", "reports.create", Access::bearer, Blocking::always, Media::json, 0,
-                 [this](const Call& c) { return create(c); }});
+                 [this](const Call& c) { return create(c); },
+                 RouteDoc{.summary = "Open a report on a reference material; its analysis starts in the background",
+                          .description = "A reference image's url is one of the caller's upload keys or a "
+                                         "data:image/...;base64 URL (K9 copies it); other values are kept as given "
+                                         "and never fetched. analysis.status goes pending -> running -> ready or failed.",
+                          .request = described_input<NewReportInput>({"title", "reference"}),
+                          .responses = {{201, "Created", named("ReportCreated", object_schema({{"id", string_schema()},
+                                                                                              {"title", string_schema()},
+                                                                                              {"author", string_schema()},
+                                                                                              {"date", string_schema()},
+                                                                                              {"analysis", described<Analysis>()}}))}},
+                          .example = {.body = example_report(), .status = 201}}});
   out.push_back({"GET", "/reports/{id}", "reports.get", Access::bearer, Blocking::reads, Media::none, 0,
                  [this](const Call& c) {
                    auto r = reports_.get(c.user.sub, checked_report_id(c.param("id")));
                    return json_response(200, to_json(with_browser_urls(images_, std::move(r))));
-                 }});
+                 },
+                 RouteDoc{.summary = "A report with its full reference product",
+                          .responses = {{200, "The report", described<Report>()}},
+                          .example = {.params = {{"id", "3f2b7c1e-4a5d-4e8f-9b0a-1c2d3e4f5a6b"}}}}});
   out.push_back({"PATCH", "/reports/{id}", "reports.update", Access::bearer, Blocking::always, Media::json, 0,
                  [this](const Call& c) {
                    std::string id = checked_report_id(c.param("id"));
                    auto title = decode_title_patch(parse_json_object(c.request.body));
                    return json_response(200, to_json(with_browser_urls(images_, reports_.update_title(c.user.sub, id, title))));
-                 }});
+                 },
+                 RouteDoc{.summary = "Rename a report",
+                          .request = described_input<TitlePatch>({"title"}),
+                          .responses = {{200, "The report", described<Report>()}},
+                          .example = {.params = {{"id", "3f2b7c1e-4a5d-4e8f-9b0a-1c2d3e4f5a6b"}},
+                                      .body = {{"title", "Kitchen, second try"}}}}});
   out.push_back({"DELETE", "/reports/{id}", "reports.delete", Access::bearer, Blocking::always, Media::none, 0,
-                 [this](const Call& c) { return remove(c); }});
+                 [this](const Call& c) { return remove(c); },
+                 RouteDoc{.summary = "Delete a report: its reference, files and matrix go too",
+                          .responses = {{200, "Deleted", schemas::success()}},
+                          .example = {.params = {{"id", "3f2b7c1e-4a5d-4e8f-9b0a-1c2d3e4f5a6b"}}}}});
   out.push_back({"PUT", "/reports/{id}/favorites/{productId}", "reports.favorites.mark", Access::bearer,
                  Blocking::always, Media::json, 0, [this](const Call& c) {
                    std::string id = checked_report_id(c.param("id"));
@@ -51,14 +118,24 @@ std::vector<Route> ReportRoutes::routes() {
                    bool favorite = decode_is_favorite(parse_json_object(c.request.body));
                    auto favorites = reports_.set_favorite(c.user.sub, id, product, favorite);
                    return json_response(200, json::object{{"success", true}, {"favorites", to_json(favorites)}});
-                 }});
+                 },
+                 RouteDoc{.summary = "Mark or unmark one product as a favorite",
+                          .request = described_input<FavoriteInput>({"isFavorite"}),
+                          .responses = {{200, "The favorites now", favorites_answer()}},
+                          .example = {.params = {{"id", "3f2b7c1e-4a5d-4e8f-9b0a-1c2d3e4f5a6b"}, {"productId", "demo-00001"}},
+                                      .body = {{"isFavorite", true}}}}});
   out.push_back({"PUT", "/reports/{id}/favorites", "reports.favorites.replace", Access::bearer, Blocking::always,
                  Media::json, 0, [this](const Call& c) {
                    std::string id = checked_report_id(c.param("id"));
                    auto list = decode_favorites(parse_json_object(c.request.body));
                    auto favorites = reports_.set_favorites(c.user.sub, id, std::move(list));
                    return json_response(200, json::object{{"success", true}, {"favorites", to_json(favorites)}});
-                 }});
+                 },
+                 RouteDoc{.summary = "Replace the favorites (at most 500 product ids)",
+                          .request = described_input<FavoritesInput>({"favorites"}),
+                          .responses = {{200, "The favorites now", favorites_answer()}},
+                          .example = {.params = {{"id", "3f2b7c1e-4a5d-4e8f-9b0a-1c2d3e4f5a6b"}},
+                                      .body = {{"favorites", json::array{"demo-00001", "demo-00002"}}}}}});
   return out;
 }
 

@@ -40,6 +40,17 @@ Response error_response(const Error& e) {
   return r;
 }
 
+void add_request_id(Response& r, std::string_view request_id) {
+  constexpr std::string_view kErrorStart = R"({"message":)";
+  if (r.status < 400 || request_id.empty() || r.content_type != "application/json" || r.body.size() < 2 ||
+      !r.body.starts_with(kErrorStart) || r.body.back() != '}')
+    return;
+  r.body.pop_back();
+  r.body += ",\"requestId\":";
+  r.body += json::serialize(json::string(request_id));
+  r.body += '}';
+}
+
 Response error_response(ErrorCode code, const std::string& message, int retry_after) {
   return error_response(Error(code, message, retry_after));
 }

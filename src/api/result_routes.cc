@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "api/browser_urls.h"
+#include "api/openapi.h"
 #include "api/responses.h"
 #include "api/validation.h"
 #include "core/json.h"
@@ -84,17 +85,107 @@ ResultRoutes::Results ResultRoutes::results(const std::string& user_id, const st
   return out;
 }
 
+namespace {
+
+const std::map<std::string, std::string> kExampleIds{{"id", "3f2b7c1e-4a5d-4e8f-9b0a-1c2d3e4f5a6b"}};
+const std::string kNotReady =
+    "The analysis is not ready: Retry-After when it is pending or running, none when it failed";
+
+Schema search_request() {
+  auto names = any_of({string_schema(), array_of(string_schema())});
+  auto threshold = literal(json::object{{"anyOf", json::array{json::object{{"type", "number"}, {"minimum", 0}, {"maximum", 1}},
+                                                             json::object{{"type", "null"}}}}});
+  auto group = [&](std::vector<std::string> fields) {
+    std::vector<Field> f;
+    for (auto& n : fields) f.push_back(optional_field(n, threshold));
+    return nullable(object_schema(std::move(f), true));
+  };
+  auto sort_field = literal(json::object{
+      {"enum", json::array{"similarity", "color", "pattern", "type", "shape", "price", "brand"}}});
+  return named(
+      "SearchRequest",
+      object_schema(
+          {optional_field("filters",
+                          nullable(object_schema(
+                              {optional_field("category", nullable(object_schema({optional_field("type", names),
+                                                                                  optional_field("material", names),
+                                                                                  optional_field("look", names),
+                                                                                  optional_field("texture", names),
+                                                                                  optional_field("finish", names),
+                                                                                  optional_field("edge", names)},
+                                                                                 true))),
+                               optional_field("brand", names),
+                               optional_field("priceRange",
+                                              nullable(object_schema({optional_field("min", nullable(number_schema())),
+                                                                      optional_field("max", nullable(number_schema()))},
+                                                                     true))),
+                               optional_field("similarity", group({"threshold"})),
+                               optional_field("color", group({"primary", "secondary", "tertiary"})),
+                               optional_field("pattern", group({"primary", "secondary", "tertiary"})),
+                               optional_field("shape", group({"length", "width", "thickness"})),
+                               optional_field("type", group({"type", "material"})),
+                               optional_field("includeMissing", nullable(boolean_schema()))},
+                              true))),
+           optional_field("sort", nullable(any_of({sort_field, object_schema({{"field", sort_field},
+                                                                               optional_field("order", literal(json::object{{"enum", json::array{"asc", "desc"}}}))},
+                                                                              true)}))),
+           optional_field("page", nullable(integer_schema("from 1"))),
+           optional_field("limit", nullable(integer_schema("1..100, default 20")))},
+          true));
+}
+
+}  // namespace
+
 std::vector<Route> ResultRoutes::routes() {
   // Each reads a matrix (from the blob store, or scores it again) or builds a ZIP: blocks.
   return {
       {"POST", "/reports/{id}/search", "results.search", Access::bearer, Blocking::always, Media::json, 0,
-       [this](const Call& c) { return search(c); }},
+       [this](const Call& c) { return search(c); },
+       RouteDoc{.summary = "Search the catalog scored against the report's reference",
+                .description = "Filters, sort and pages as in src/search/query.h: thresholds are minimums in "
+                               "[0,1] (0 = no filter); category fields and brand take a string or a list.",
+                .request = search_request(),
+                .responses = {{200, "A page of products",
+                               object_schema({{"products", array_of(named("ProductIndex", object_schema({
+                                                                {"id", string_schema()},
+                                                                {"brand", nullable(string_schema())},
+                                                                optional_field("series", string_schema()),
+                                                                {"model", string_schema()},
+                                                                {"image", nullable(string_schema("a signed link"))},
+                                                                {"analysis", schemas::index_analysis()}})))},
+                                              {"total", integer_schema()},
+                                              {"page", integer_schema()},
+                                              {"limit", integer_schema()}})},
+                              {409, kNotReady}},
+                .example = {.params = kExampleIds,
+                            .body = {{"filters", {{"color", {{"primary", 0.5}}}}}, {"limit", 10}}}}},
       {"GET", "/reports/{id}/products/{productId}", "results.product", Access::bearer, Blocking::always, Media::none, 0,
-       [this](const Call& c) { return product(c); }},
+       [this](const Call& c) { return product(c); },
+       RouteDoc{.summary = "One product with its scores against the reference",
+                .responses = {{200, "The product",
+                               named("ProductResult", extended(described<Product>(),
+                                                               {{"scores", schemas::product_scores()},
+                                                                {"analysis", schemas::index_analysis()},
+                                                                {"isFavorite", boolean_schema()}}))},
+                              {409, kNotReady}},
+                .example = {.params = {{"id", "3f2b7c1e-4a5d-4e8f-9b0a-1c2d3e4f5a6b"}, {"productId", "demo-00001"}}}}},
       {"GET", "/reports/{id}/favorites", "results.favorites", Access::bearer, Blocking::always, Media::none, 0,
-       [this](const Call& c) { return favorites(c); }},
+       [this](const Call& c) { return favorites(c); },
+       RouteDoc{.summary = "The favorite products (those still in the catalog) with their scores",
+                .responses = {{200, "The favorites",
+                               object_schema({{"favorites", array_of(extended(described<Product>(),
+                                                                              {{"scores", nullable(schemas::product_scores())}}))},
+                                              {"total", integer_schema()}})},
+                              {409, kNotReady}},
+                .example = {.params = kExampleIds}}},
       {"GET", "/reports/{id}/export", "results.export", Access::bearer, Blocking::always, Media::none, 0,
-       [this](const Call& c) { return export_zip(c); }},
+       [this](const Call& c) { return export_zip(c); },
+       RouteDoc{.summary = "favorites-report-{id}.zip: favorites.csv and the images",
+                .responses = {{200, "The ZIP (Content-Disposition: attachment)", {}, "application/zip"},
+                              {400, "The report has no favorites (in the catalog)"},
+                              {409, kNotReady},
+                              {413, "The images pass 256 MiB"}},
+                .example = {.params = kExampleIds}}},
   };
 }
 

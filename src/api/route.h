@@ -5,8 +5,10 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "api/api_doc.h"
 #include "api/handler.h"
 #include "identity/identity.h"
 
@@ -49,6 +51,19 @@ struct Call {
 using RouteHandler = std::function<Response(const Call&)>;
 
 struct Route {
+  Route() = default;
+  Route(std::string method, std::string pattern, std::string name, Access access, Blocking blocking, Media media,
+        size_t max_body_bytes, RouteHandler handler, RouteDoc doc = {})
+      : method(std::move(method)),
+        pattern(std::move(pattern)),
+        name(std::move(name)),
+        access(access),
+        blocking(blocking),
+        media(media),
+        max_body_bytes(max_body_bytes),
+        handler(std::move(handler)),
+        doc(std::move(doc)) {}
+
   std::string method;   // "GET", "POST", ...
   std::string pattern;  // "/reports/{id}/favorites/{productId}"; a last "{name+}" takes the rest
   std::string name;     // for logs and metrics: "reports.favorites.set"
@@ -57,7 +72,11 @@ struct Route {
   Media media = Media::none;
   size_t max_body_bytes = 0;  // 0: the App's default (AppOptions::max_body_bytes)
   RouteHandler handler;
+  // What the API document says of it (api/openapi.h): summary, schemas, an example.
+  RouteDoc doc;
 };
+
+class Router;
 
 // A unit of routes (auth, profile, reports, results, files, embeddings, ...), constructed
 // with only the services it uses.
@@ -65,6 +84,8 @@ class RouteGroup {
  public:
   virtual ~RouteGroup() = default;
   virtual std::vector<Route> routes() = 0;
+  // Called once the App's table holds every group's routes (the API document is made of it).
+  virtual void attached(const Router& router) {}
 };
 
 }  // namespace k9::api

@@ -13,32 +13,6 @@ namespace k9::api {
 
 namespace json = boost::json;
 
-namespace {
-
-struct TitlePatch {
-  std::optional<std::string> title;
-};
-BOOST_DESCRIBE_STRUCT(TitlePatch, (), (title))
-struct FavoriteInput {
-  std::optional<bool> is_favorite;
-};
-BOOST_DESCRIBE_STRUCT(FavoriteInput, (), (is_favorite))
-struct FavoritesInput {
-  std::optional<std::vector<std::string>> favorites;
-};
-BOOST_DESCRIBE_STRUCT(FavoritesInput, (), (favorites))
-struct ProfileInput {
-  std::optional<std::string> name, email;
-  std::optional<Preferences> preferences;
-};
-BOOST_DESCRIBE_STRUCT(ProfileInput, (), (name, email, preferences))
-
-}  // namespace
-
-BOOST_DESCRIBE_STRUCT(LoginInput, (), (username, password))
-BOOST_DESCRIBE_STRUCT(RefreshInput, (), (username, refresh_token))
-BOOST_DESCRIBE_STRUCT(ResetInput, (), (username, new_password, session))
-BOOST_DESCRIBE_STRUCT(NewReportInput, (), (title, reference))
 
 namespace {
 

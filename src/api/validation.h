@@ -2,7 +2,9 @@
 // checked against the rules of SPEC section 3. Every failure is k9::Error bad_request (or
 // not_found for ids that cannot exist) with a message naming the field.
 #pragma once
+#include <boost/describe.hpp>
 #include <boost/json.hpp>
+#include <optional>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +27,29 @@ struct NewReportInput {
   std::string title;
   Product reference;
 };
+struct TitlePatch {
+  std::optional<std::string> title;
+};
+struct FavoriteInput {
+  std::optional<bool> is_favorite;
+};
+struct FavoritesInput {
+  std::optional<std::vector<std::string>> favorites;
+};
+struct ProfileInput {
+  std::optional<std::string> name, email;
+  std::optional<Preferences> preferences;
+};
+// Described for the strict decoder (core/json_codec.h) and the API document's schemas
+// (core/json_schema.h): one description of each body.
+BOOST_DESCRIBE_STRUCT(LoginInput, (), (username, password))
+BOOST_DESCRIBE_STRUCT(RefreshInput, (), (username, refresh_token))
+BOOST_DESCRIBE_STRUCT(ResetInput, (), (username, new_password, session))
+BOOST_DESCRIBE_STRUCT(NewReportInput, (), (title, reference))
+BOOST_DESCRIBE_STRUCT(TitlePatch, (), (title))
+BOOST_DESCRIBE_STRUCT(FavoriteInput, (), (is_favorite))
+BOOST_DESCRIBE_STRUCT(FavoritesInput, (), (favorites))
+BOOST_DESCRIBE_STRUCT(ProfileInput, (), (name, email, preferences))
 
 inline constexpr size_t kMaxTitleChars = 200;
 inline constexpr size_t kMaxNameChars = 200;

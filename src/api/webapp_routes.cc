@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <initializer_list>
 
+#include "api/openapi.h"
 #include "api/responses.h"
 #include "api/validation.h"
 #include "core/decimal.h"
@@ -434,30 +435,139 @@ WebAppRoutes::WebAppRoutes(repo::ReportRepository& reports, repo::ProductReposit
       options_(options),
       waiter_(std::make_unique<analysis::AnalysisWaiter>(reports, options.analysis_poll)) {}
 
+namespace {
+
+const std::string kJob = "3f2b7c1e-4a5d-4e8f-9b0a-1c2d3e4f5a6b__title__kitchen-floor";
+
+Schema app_result() {
+  auto distance = nullable(number_schema("a distance, 1 - similarity"));
+  auto three = [&](std::vector<std::string> names) {
+    std::vector<Field> f;
+    for (auto& n : names) f.push_back({n, distance});
+    return object_schema(std::move(f));
+  };
+  return named("AppResult",
+               object_schema({{"id", string_schema()},
+                              {"match", number_schema("the app's overall distance, 0 (same) .. 1")},
+                              {"images", array_of(string_schema("a signed link"))},
+                              {"scores", object_schema({{"shape", three({"length", "width", "thickness"})},
+                                                        {"color", three({"primary", "secondary", "tertiary"})},
+                                                        {"pattern", three({"primary", "secondary", "tertiary"})}})},
+                              {"description",
+                               object_schema({optional_field("store", string_schema()),
+                                              optional_field("name", string_schema()),
+                                              optional_field("url", string_schema()),
+                                              optional_field("material", string_schema()),
+                                              optional_field("length", nullable(number_schema("cm"))),
+                                              optional_field("width", nullable(number_schema("cm"))),
+                                              optional_field("thickness", nullable(number_schema("mm")))})}}));
+}
+
+Schema app_search() {
+  auto limit = nullable(number_schema());
+  auto group = [&](std::vector<std::string> names) {
+    std::vector<Field> f{optional_field("missing", nullable(boolean_schema()))};
+    for (auto& n : names) f.push_back(optional_field(n, limit));
+    return nullable(object_schema(std::move(f), true));
+  };
+  return object_schema({optional_field("type_", group({"type", "material"})),
+                        optional_field("shape", group({"length", "width", "thickness"})),
+                        optional_field("color", group({"primary", "secondary", "tertiary"})),
+                        optional_field("pattern", group({"primary", "secondary", "tertiary"}))},
+                       true);
+}
+
+Schema product_ids() {
+  return named("AppFavorites", object_schema({{"product_ids", array_of(string_schema())}}));
+}
+
+}  // namespace
+
 std::vector<Route> WebAppRoutes::routes() {
   const size_t upload_limit = images_.limits().max_bytes;
   auto route = [this](std::string method, std::string pattern, std::string name, Blocking blocking, Media media,
-                      size_t limit, Response (WebAppRoutes::*handler)(const Call&)) {
+                      size_t limit, Response (WebAppRoutes::*handler)(const Call&), RouteDoc doc) {
     return Route{std::move(method), std::move(pattern), std::move(name), Access::bearer, blocking, media, limit,
-                 [this, handler](const Call& c) { return (this->*handler)(c); }};
+                 [this, handler](const Call& c) { return (this->*handler)(c); }, std::move(doc)};
   };
+  const std::string waits = "Waits for the report's analysis (503 with Retry-After past the bound; 409 when it failed).";
   // Every route but the reads of GET /report and GET /fetch/{job} may write, read files or
   // matrices, or wait for an analysis: they block.
   return {
-      route("GET", "/report", "webapp.reports.list", Blocking::reads, Media::none, 0, &WebAppRoutes::list),
+      route("GET", "/report", "webapp.reports.list", Blocking::reads, Media::none, 0, &WebAppRoutes::list,
+            {.summary = "The web app's dashboard: every report of the caller, newest first",
+             .responses = {{200, "The jobs",
+                            array_of(object_schema({{"job", string_schema("<id>__title__<title slug>")},
+                                                    {"created", string_schema()},
+                                                    {"reference", string_schema("the first photo: a signed link, or empty")}}))}}}),
       route("PUT", "/fetch/{job}/album/{file}", "webapp.album.put", Blocking::always, Media::bytes, upload_limit,
-            &WebAppRoutes::put_album_file),
-      route("PUT", "/fetch/{job}", "webapp.job.create", Blocking::always, Media::json, 0, &WebAppRoutes::create),
-      route("GET", "/fetch/{job}", "webapp.job.get", Blocking::reads, Media::none, 0, &WebAppRoutes::reference),
-      route("POST", "/fetch/{job}", "webapp.job.search", Blocking::always, Media::json, 0, &WebAppRoutes::search),
+            &WebAppRoutes::put_album_file,
+            {.summary = "One photo of a job not created yet (kept as an upload for a day)",
+             .responses = {{200, "Stored", object_schema({{"file", string_schema()}})},
+                           {409, "A report with this id exists already"}},
+             .example = {.params = {{"job", "new-job-1"}, {"file", "img0.jpg"}}}}),
+      route("PUT", "/fetch/{job}", "webapp.job.create", Blocking::always, Media::json, 0, &WebAppRoutes::create,
+            {.summary = "Create the job's report from its album files; answers once the analysis is ready",
+             .description = waits,
+             .request = object_schema({optional_field("type", nullable(string_schema())),
+                                       optional_field("material", nullable(string_schema())),
+                                       optional_field("length", nullable(number_schema("inches, > 0"))),
+                                       optional_field("width", nullable(number_schema("inches, > 0"))),
+                                       optional_field("thickness", nullable(number_schema("mm, > 0"))),
+                                       {"images", array_of(string_schema("an album file of the job"))}},
+                                      true),
+             .responses = {{200, "The report, analysed",
+                            object_schema({{"id", string_schema()},
+                                           {"title", string_schema()},
+                                           {"analysis", described<Analysis>()}})},
+                           {409, "A report with this id exists already"}},
+             .example = {.params = {{"job", "new-job-1"}},
+                         .body = {{"type", "tile"}, {"material", "ceramic"}, {"length", 12}, {"width", 6},
+                                  {"thickness", nullptr}, {"images", json::array{"img0.jpg"}}}}}),
+      route("GET", "/fetch/{job}", "webapp.job.get", Blocking::reads, Media::none, 0, &WebAppRoutes::reference,
+            {.summary = "The job's reference as the app shows it",
+             .responses = {{200, "The reference",
+                            object_schema({{"type", string_schema()},
+                                           {"material", string_schema()},
+                                           {"length", nullable(number_schema())},
+                                           {"width", nullable(number_schema())},
+                                           {"thickness", nullable(number_schema())},
+                                           {"images", array_of(string_schema("a signed link"))}})}},
+             .example = {.params = {{"job", kJob}}}}),
+      route("POST", "/fetch/{job}", "webapp.job.search", Blocking::always, Media::json, 0, &WebAppRoutes::search,
+            {.summary = "Search: distances and tolerances, 50 results per answer",
+             .description = waits,
+             .request = app_search(),
+             .responses = {{200, "Up to 50 results, best first", array_of(app_result())},
+                           {409, "The analysis failed"}},
+             .query = {{"start", "Results to skip (0..1000000000)",
+                        literal(json::object{{"type", "integer"}, {"minimum", 0}}), 0}},
+             .example = {.params = {{"job", kJob}},
+                         .body = {{"color", {{"primary", 0.5}, {"missing", true}}}}}}),
       route("GET", "/fetch/{job}/product/{productId}", "webapp.job.product", Blocking::always, Media::none, 0,
-            &WebAppRoutes::product),
+            &WebAppRoutes::product,
+            {.summary = "One product with its distances to the reference",
+             .description = waits,
+             .responses = {{200, "The product", app_result()}, {409, "The analysis failed"}},
+             .example = {.params = {{"job", kJob}, {"productId", "demo-00001"}}}}),
       route("GET", "/report/{job}/favorites", "webapp.favorites.get", Blocking::always, Media::none, 0,
-            &WebAppRoutes::favorites),
+            &WebAppRoutes::favorites,
+            {.summary = "The favorite products with their distances",
+             .description = waits,
+             .responses = {{200, "The favorites", array_of(app_result())}, {409, "The analysis failed"}},
+             .example = {.params = {{"job", kJob}}}}),
       route("PUT", "/report/{job}/favorites", "webapp.favorites.replace", Blocking::always, Media::json, 0,
-            &WebAppRoutes::replace_favorites),
+            &WebAppRoutes::replace_favorites,
+            {.summary = "Replace the favorites",
+             .request = object_schema({{"product_ids", array_of(string_schema())}}, true),
+             .responses = {{200, "The favorites now", product_ids()}},
+             .example = {.params = {{"job", kJob}}, .body = {{"product_ids", json::array{"demo-00001"}}}}}),
       route("POST", "/report/{job}/favorites", "webapp.favorites.toggle", Blocking::always, Media::json, 0,
-            &WebAppRoutes::toggle_favorite),
+            &WebAppRoutes::toggle_favorite,
+            {.summary = "Toggle one favorite",
+             .request = object_schema({{"product_id", string_schema()}}, true),
+             .responses = {{200, "The favorites now", product_ids()}},
+             .example = {.params = {{"job", kJob}}, .body = {{"product_id", "demo-00002"}}}}),
   };
 }
 

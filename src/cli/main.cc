@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/backup_command.h"
 #include "cli/catalog_command.h"
 #include "cli/lambda_command.h"
 #include "cli/blob_config.h"
@@ -13,16 +14,26 @@
 #include "cli/upload_sweeper.h"
 #include "cli/tables_command.h"
 #include "core/error.h"
+#include "http/metrics_endpoint.h"
 #include "http/server.h"
+#include "metrics/metrics.h"
 
 using namespace k9;
 
 namespace {
 
-void setup_logging() {
+void setup_logging(const cli::Config& config) {
   // Operational messages go to stderr as text; the access log (one JSON object per
-  // request, written by the HTTP server) goes to stdout.
+  // request, written by the HTTP server; K9_LOG_FORMAT=text: a line of text) goes to stdout.
+  // --log-level / K9_LOG_LEVEL sets both (the access log writes at info).
+  auto level = spdlog::level::from_str(config.log_level);
+  if (level == spdlog::level::off && config.log_level != "off")
+    throw Error(ErrorCode::bad_request, "--log-level must be trace, debug, info, warn, error, critical or off, not " +
+                                            config.log_level);
+  if (config.log_format != "json" && config.log_format != "text")
+    throw Error(ErrorCode::bad_request, "K9_LOG_FORMAT must be json or text, not " + config.log_format);
   spdlog::set_default_logger(spdlog::stderr_logger_mt("k9"));
+  spdlog::set_level(level);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
   // The access log is buffered (stdio's buffer when stdout is a file or pipe) and flushed
   // every second: a write(2) per request cost a fifth of GET throughput. A crash may lose
@@ -30,12 +41,13 @@ void setup_logging() {
   auto access = std::make_shared<spdlog::logger>(
       "access", std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cout, /*force_flush=*/false));
   access->set_pattern("%v");
+  access->set_level(level);
   spdlog::register_logger(access);
   spdlog::flush_every(std::chrono::seconds(1));
 }
 
 int serve(const cli::Config& config) {
-  setup_logging();
+  setup_logging(config);
   cli::Runtime runtime(config);
   http::ServerOptions opts;
   opts.host = config.host;
@@ -43,9 +55,40 @@ int serve(const cli::Config& config) {
   opts.base_path = config.base_path;
   opts.cors_origin = config.cors_origin;
   opts.io_threads = config.io_threads;
+  opts.access_log_text = config.log_format == "text";
+  // Metrics (--metrics-port): requests counted by route name, served on a port of their own.
+  std::unique_ptr<metrics::Registry> registry;
+  if (config.metrics_port >= 0) {
+    std::vector<std::string> names;
+    for (auto& r : runtime.app().router().routes()) names.push_back(r.name);
+    registry = std::make_unique<metrics::Registry>(names);
+    opts.metrics = registry.get();
+    runtime.set_analysis_observer([r = registry.get()](std::chrono::nanoseconds d, bool ok) { r->record_analysis(d, ok); });
+  }
   cli::UploadSweeper sweeper(runtime.images());
   http::Server server(opts, runtime.app());
   server.start();
+  std::unique_ptr<http::MetricsEndpoint> endpoint;
+  std::unique_ptr<http::Server> metrics_server;
+  if (registry) {
+    registry->add_gauge({"k9_http_open_connections", "Open connections to the public port.",
+                         [&server] { return double(server.connections()); }});
+    registry->add_gauge({"k9_http_requests_in_flight", "Requests between their first byte and the end of their answer.",
+                         [&server] { return double(server.in_flight()); }});
+    registry->add_gauge({"k9_analysis_jobs_queued", "Report analyses in the durable queue (waiting or running).",
+                         [&runtime] { return double(runtime.jobs().size(analysis::kQueue)); }});
+    http::ServerOptions m;
+    m.host = config.metrics_host;
+    m.port = static_cast<uint16_t>(config.metrics_port);
+    m.io_threads = 1;
+    m.handler_threads = 1;
+    m.cors_origin = "";
+    m.access_log = false;
+    endpoint = std::make_unique<http::MetricsEndpoint>(*registry);
+    metrics_server = std::make_unique<http::Server>(m, *endpoint);
+    metrics_server->start();
+    spdlog::info("k9 metrics on http://{}:{}/metrics", config.metrics_host, metrics_server->port());
+  }
   runtime.start_workers();
   if (runtime.file_urls() && config.public_url.empty() && config.port == 0) {  // links name the port bound
     cli::Config bound = config;
@@ -54,6 +97,7 @@ int serve(const cli::Config& config) {
   }
   spdlog::info("k9 listening on http://{}:{} (data {})", config.host, server.port(), config.data.string());
   http::run_until_signal(server, std::chrono::seconds(10));
+  if (metrics_server) metrics_server->stop(std::chrono::seconds(1));
   runtime.stop_workers();  // a running analysis finishes first; one cut short is taken up at the next start
   if (auto access = spdlog::get("access")) access->flush();
   spdlog::info("k9 stopped");
@@ -68,7 +112,10 @@ int main(int argc, char** argv) {
       "Configuration comes from the environment; flags override it. Every variable K9 reads:\n"
       "  K9_DATA, K9_STORE, K9_BLOBS, K9_AUTH          data folder, records, files, identities (see the flags)\n"
       "  K9_HOST, K9_PORT, K9_IO_THREADS, K9_BASE_PATH, K9_PUBLIC_URL, K9_CORS_ORIGIN, K9_WEB_DIR   k9 serve\n"
+      "  K9_DOCS_DIR (the /docs page's files), K9_METRICS_PORT, K9_METRICS_HOST (GET /metrics; default none, 127.0.0.1)\n"
+      "  K9_LOG_LEVEL (trace|debug|info|warn|error|off), K9_LOG_FORMAT (json|text: the access log's lines)\n"
       "  K9_ANALYSIS_WORKERS, K9_MATRIX_CACHE_MB, K9_LIST_CACHE (on|off), K9_REFRESH_ROTATION (on|off)\n"
+      "  K9_TOKEN_LIFETIME_SECONDS (local mode: id and access tokens' lifetime in seconds, 10..86400, default 3600)\n"
       "  K9_SCORER_ISA (generic|avx2|avx512|avx512vnni: force a scoring kernel, for benchmarks)\n"
       "  ENVIRONMENT, DYNAMODB_USERS_TABLE, DYNAMODB_REPORTS_TABLE, DYNAMODB_PRODUCTS_TABLE,\n"
       "  DYNAMODB_EMBEDDINGS_TABLE, K9_IDENTITIES_TABLE, K9_REFRESH_TOKENS_TABLE, K9_JOBS_TABLE   table names\n"
@@ -105,6 +152,15 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--web", config.web_dir,
                         "a folder of static files served beside the API, e.g. the web app's export "
                         "(scripts/build-webapp.sh); or K9_WEB_DIR");
+  serve_cmd->add_option("--docs-dir", config.docs_dir,
+                        "the API documentation page's files (GET /docs; default <dir of k9>/api-docs); or K9_DOCS_DIR");
+  serve_cmd->add_option("--metrics-port", config.metrics_port,
+                        "serve GET /metrics (Prometheus) on this port of K9_METRICS_HOST (default 127.0.0.1); "
+                        "-1: none (default), 0: any free port; or K9_METRICS_PORT")
+      ->capture_default_str();
+  serve_cmd->add_option("--log-level", config.log_level,
+                        "trace, debug, info, warn, error or off (the access log writes at info); or K9_LOG_LEVEL")
+      ->capture_default_str();
   serve_cmd->add_option("--io-threads", config.io_threads, "network threads (0: one per core)")->capture_default_str();
   serve_cmd->add_option("--analysis-workers", config.analysis_workers,
                         "report analyses run at once (0: queue them only, for another server to run)")
@@ -178,6 +234,20 @@ int main(int argc, char** argv) {
   auto* sweep_cmd = blobs_cmd->add_subcommand(
       "sweep", "delete uploads older than a day (reports keep their own copies); k9 serve does this every hour");
 
+  auto* backup_cmd = app.add_subcommand(
+      "backup", "write the embedded store's data folder (store, files, keys) to one archive while k9 serve keeps "
+                "serving: every write acknowledged before it began, a manifest of SHA-256s, PATH.sha256 beside it");
+  std::string backup_path;
+  bool restore_replace = false;
+  backup_cmd->add_option("PATH", backup_path, "archive to write")->required();
+  backup_cmd->add_option("--data", data_flag, "data folder");
+  auto* restore_cmd = app.add_subcommand(
+      "restore", "check a backup and restore it into the data folder; refuses a store in use, and one that holds "
+                 "data unless --replace (the replaced folder is kept beside it)");
+  restore_cmd->add_option("PATH", backup_path, "archive to restore")->required();
+  restore_cmd->add_flag("--replace", restore_replace, "replace the store in the data folder (kept as DATA.before-restore-TIME)");
+  restore_cmd->add_option("--data", data_flag, "data folder");
+
   auto* token_cmd = app.add_subcommand("token", "print an id token for a local user");
   std::string token_user;
   token_cmd->add_option("NAME", token_user, "username")->required();
@@ -188,7 +258,7 @@ int main(int argc, char** argv) {
   try {
     if (*serve_cmd) return serve(config);
     if (*lambda_cmd) {
-      setup_logging();
+      setup_logging(config);
       return cli::lambda_command(config);
     }
     if (*tables_create_cmd) return cli::create_tables(config, std::cout);
@@ -243,6 +313,8 @@ int main(int argc, char** argv) {
       }
       return 0;
     }
+    if (*backup_cmd) return cli::backup_command(config, backup_path, std::cout);
+    if (*restore_cmd) return cli::restore_command(config, backup_path, restore_replace, std::cout);
     if (*token_cmd) {
       cli::Runtime runtime(config);
       auto c = runtime.credentials().find(token_user);

@@ -5,10 +5,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "api/docs_routes.h"
 #include "api/webapp_routes.h"
 #include "cli/blob_config.h"
 #include "core/error.h"
@@ -39,8 +41,14 @@ Config Config::from_env() {
   if (auto v = env("K9_ANALYSIS_WORKERS")) c.analysis_workers = unsigned(std::max(0, std::atoi(v)));
   if (auto v = env("K9_MATRIX_CACHE_MB")) c.matrix_cache_bytes = size_t(std::max(0, std::atoi(v))) << 20;
   if (auto v = env("K9_WEB_DIR")) c.web_dir = v;
+  if (auto v = env("K9_DOCS_DIR")) c.docs_dir = v;
+  if (auto v = env("K9_METRICS_PORT")) c.metrics_port = std::atoi(v);
+  if (auto v = env("K9_METRICS_HOST")) c.metrics_host = v;
+  if (auto v = env("K9_LOG_LEVEL")) c.log_level = v;
+  if (auto v = env("K9_LOG_FORMAT")) c.log_format = v;
   if (auto v = env("K9_IO_THREADS")) c.io_threads = std::max(0, std::atoi(v));
   if (auto v = env("K9_LIST_CACHE")) c.list_cache = std::string(v) != "off";
+  if (auto v = env("K9_TOKEN_LIFETIME_SECONDS")) c.token_lifetime_seconds = v;
   return c;
 }
 
@@ -106,7 +114,16 @@ Runtime::Runtime(const Config& c) {
   std::function<std::string()> jwks;
   if (c.auth == "local") {
     keys_ = std::make_unique<identity::local::KeyStore>(c.data);
-    issuer_ = std::make_unique<identity::local::LocalIssuer>(*keys_);
+    identity::local::IssuerOptions issuer_options;
+    if (!c.token_lifetime_seconds.empty()) {
+      const std::string& v = c.token_lifetime_seconds;
+      int seconds = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
+      if (ec != std::errc() || end != v.data() + v.size() || seconds < 10 || seconds > 86400)
+        throw Error(ErrorCode::bad_request, "K9_TOKEN_LIFETIME_SECONDS must be a whole number of seconds, 10 to 86400");
+      issuer_options.token_lifetime_seconds = seconds;
+    }
+    issuer_ = std::make_unique<identity::local::LocalIssuer>(*keys_, issuer_options);
     credentials_ = std::make_unique<identity::local::CredentialRepository>(*store_, tables_.identities);
     issuer_->require_live_accounts(*credentials_);  // a deleted user's tokens stop within 5 s
     refresh_tokens_ = std::make_unique<identity::local::RefreshTokenRepository>(*store_, tables_.refresh_tokens);
@@ -174,6 +191,10 @@ Runtime::Runtime(const Config& c) {
   groups.push_back(std::make_unique<api::FileRoutes>(*images_, *users_, file_urls_.get()));
   groups.push_back(std::make_unique<api::EmbeddingRoutes>(*analysis_, *products_, *embeddings_, *images_));
   groups.push_back(std::make_unique<api::WebAppRoutes>(*reports_, *products_, *images_, *analysis_start_));
+  api::DocsOptions docs;
+  docs.info.server_url = c.base_path.empty() ? "/" : c.base_path;
+  docs.folder = c.docs_dir.empty() ? api::installed_docs_folder() : fs::path(c.docs_dir);
+  groups.push_back(std::make_unique<api::DocsRoutes>(std::move(docs)));
   api::AppOptions app_options;
   app_options.max_body_bytes = c.max_body_bytes;
   app_options.store_reads_local = store_->reads_are_local();
@@ -205,7 +226,18 @@ void Runtime::start_workers() {
   jobs::WorkerOptions o;
   o.threads = analysis_workers_;
   workers_ = std::make_unique<jobs::WorkerPool>(
-      *jobs_, analysis::kQueue, [this](const jobs::Job& j) { analysis_->run(j); },
+      *jobs_, analysis::kQueue,
+      [this](const jobs::Job& j) {
+        if (!analysis_observer_) return analysis_->run(j);
+        auto started = std::chrono::steady_clock::now();
+        try {
+          analysis_->run(j);
+        } catch (...) {
+          analysis_observer_(std::chrono::steady_clock::now() - started, false);
+          throw;
+        }
+        analysis_observer_(std::chrono::steady_clock::now() - started, true);
+      },
       [this](const jobs::Job& j, const std::string& message) { analysis_->fail(j, message); }, o);
   workers_->start();
 }

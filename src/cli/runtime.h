@@ -50,6 +50,9 @@ struct Config {
   int io_threads = 0;  // 0: one per core
   std::string auth = "local";         // identities: "local" or "cognito" (K9_AUTH, --auth)
   bool rotate_refresh_tokens = false;  // local mode; K9_REFRESH_ROTATION=on rotates (Cognito's default: off)
+  // Local mode: lifetime of the id and access tokens K9 issues (K9_TOKEN_LIFETIME_SECONDS, 10..86400).
+  // Empty: an hour, as Cognito's default. Short ones let a test see the web app refresh.
+  std::string token_lifetime_seconds;
   std::string blobs;       // "file:DIR" or "s3://BUCKET[/PREFIX]" (K9_BLOBS, --blobs); empty: file:<data>/blobs
   std::string public_url;  // where browsers reach K9 (K9_PUBLIC_URL, --public-url); empty: http://host:port/base
   size_t max_upload_bytes = 20 * 1024 * 1024;  // PUT /uploads/{name} and PUT /user/avatar
@@ -61,11 +64,22 @@ struct Config {
   // one DescribeTable per table.
   bool ensure_tables = true;
   // A folder of static files served beside the API (the web app's export; K9_WEB_DIR, --web).
-  std::string web_dir;  // K9_LIST_CACHE=off: GET /reports always reads the store (benchmarks compare)
+  std::string web_dir;
+  // The API documentation page's files (K9_DOCS_DIR, --docs-dir); empty: <dir of k9>/api-docs
+  // when the build put them there. GET /openapi.json needs none.
+  std::string docs_dir;
+  // k9 serve's metrics (K9_METRICS_PORT, --metrics-port; K9_METRICS_HOST): GET /metrics on its
+  // own port, loopback by default; -1: none, 0: any free port.
+  int metrics_port = -1;
+  std::string metrics_host = "127.0.0.1";
+  // Logs (K9_LOG_LEVEL, --log-level: trace, debug, info, warn, error, off; K9_LOG_FORMAT: json
+  // (the access log's lines are JSON objects) or text (for a terminal)).
+  std::string log_level = "info";
+  std::string log_format = "json";  // K9_LIST_CACHE=off: GET /reports always reads the store (benchmarks compare)
 
   // Reads K9_DATA, K9_STORE, K9_HOST, K9_PORT, K9_BASE_PATH, K9_CORS_ORIGIN, K9_AUTH,
   // K9_REFRESH_ROTATION (on|off, default off), K9_BLOBS, K9_PUBLIC_URL, K9_ANALYSIS_WORKERS, K9_MATRIX_CACHE_MB,
-  // K9_LIST_CACHE (on|off).
+  // K9_LIST_CACHE (on|off), K9_TOKEN_LIFETIME_SECONDS.
   static Config from_env();
 };
 
@@ -95,6 +109,11 @@ class Runtime {
   // due analyses on the calling thread until none is due or `deadline` is near; it returns
   // how many ran.
   void set_analysis_trigger(std::function<void()> trigger) { analysis_trigger_ = std::move(trigger); }
+  // Hears each analysis a worker ran (before start_workers()): how long, and whether it ended
+  // well (metrics).
+  void set_analysis_observer(std::function<void(std::chrono::nanoseconds, bool ok)> observer) {
+    analysis_observer_ = std::move(observer);
+  }
   size_t run_due_analyses(std::chrono::system_clock::time_point deadline);
   jobs::JobQueue& jobs() { return *jobs_; }
 
@@ -129,6 +148,7 @@ class Runtime {
   unsigned analysis_workers_ = 1;
   std::unique_ptr<api::AnalysisStart> analysis_start_;
   std::function<void()> analysis_trigger_;
+  std::function<void(std::chrono::nanoseconds, bool)> analysis_observer_;
   std::unique_ptr<jobs::WorkerPool> inline_runner_;  // run_due_analyses(): never started
   std::unique_ptr<api::StaticSite> web_;
   std::unique_ptr<api::App> app_;

@@ -252,6 +252,8 @@ void format_access_line(std::string& out, const AccessRecord& r) {
   append_json_string(out, r.method);
   out += ",\"path\":";
   append_json_string(out, r.path);
+  out += ",\"route\":";
+  append_json_string(out, r.route);
   out += ",\"status\":";
   append_number(out, static_cast<uint64_t>(r.status < 0 ? 0 : r.status));
   out += ",\"bytes_in\":";
@@ -265,7 +267,36 @@ void format_access_line(std::string& out, const AccessRecord& r) {
   out.append(buf, res.ptr);
   out += ",\"remote\":";
   append_json_string(out, r.remote);
+  out += ",\"user\":";
+  append_json_string(out, r.user);
   out += '}';
+}
+
+void format_access_text(std::string& out, const AccessRecord& r) {
+  auto now = std::chrono::system_clock::now();
+  const auto& c = time_cache(now);
+  out.append(c.iso, sizeof c.iso);
+  out += "Z ";
+  append_number(out, static_cast<uint64_t>(r.status < 0 ? 0 : r.status));
+  out += ' ';
+  out += r.method;
+  out += ' ';
+  for (char ch : r.path) out += (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ? '?' : ch;
+  out += ' ';
+  out += r.route.empty() ? std::string_view("-") : r.route;
+  char buf[32];
+  double d = r.duration_ms >= 0 ? r.duration_ms : 0;
+  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed, 3);
+  out += ' ';
+  out.append(buf, res.ptr);
+  out += "ms in=";
+  append_number(out, r.bytes_in);
+  out += " out=";
+  append_number(out, r.bytes_out);
+  out += " user=";
+  out += r.user.empty() ? std::string_view("-") : r.user;
+  out += " id=";
+  out += r.request_id;
 }
 
 std::string_view reason_phrase(int status) {

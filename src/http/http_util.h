@@ -42,7 +42,9 @@ void append_http_date(std::string& out);
 struct AccessRecord {
   std::string_view request_id;
   std::string_view method;
-  std::string_view path;  // raw path, no query string
+  std::string_view path;  // raw path, no query string (so never a signature or a presigned query)
+  std::string_view route;  // the route's name ("reports.list"); empty: none matched
+  std::string_view user;   // the verified caller's id; empty on open routes
   int status = 0;
   size_t bytes_in = 0;
   size_t bytes_out = 0;
@@ -51,6 +53,8 @@ struct AccessRecord {
 };
 // One JSON object, no newline: {"ts":"...","request_id":...,"remote":"..."}.
 void format_access_line(std::string& out, const AccessRecord& r);
+// The same as one line of text for a terminal: ts status method path route duration bytes user id.
+void format_access_text(std::string& out, const AccessRecord& r);
 
 // Reason phrase of a status ("Unknown" for codes without one).
 std::string_view reason_phrase(int status);

@@ -118,8 +118,12 @@ TEST(HttpUtil, AccessLineIsJson) {
   r.bytes_out = 34;
   r.duration_ms = 1.23456;
   r.remote = "127.0.0.1";
+  r.route = "reports.get";
+  r.user = "sub-1";
   format_access_line(line, r);
   auto v = boost::json::parse(line).as_object();
+  EXPECT_EQ(v.at("route").as_string(), "reports.get");
+  EXPECT_EQ(v.at("user").as_string(), "sub-1");
   EXPECT_EQ(v.at("request_id").as_string(), "rid");
   EXPECT_EQ(v.at("path").as_string(), "/a\"b");
   EXPECT_EQ(v.at("status").as_int64(), 404);
@@ -129,6 +133,22 @@ TEST(HttpUtil, AccessLineIsJson) {
   EXPECT_EQ(v.at("remote").as_string(), "127.0.0.1");
   std::regex ts("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$");
   EXPECT_TRUE(std::regex_match(std::string(v.at("ts").as_string()), ts)) << v.at("ts");
+}
+
+TEST(HttpUtil, AccessLineAsText) {
+  std::string line;
+  AccessRecord r;
+  r.request_id = "rid";
+  r.method = "PUT";
+  r.path = "/uploads/a\nb";
+  r.status = 201;
+  r.duration_ms = 2.5;
+  r.bytes_in = 7;
+  r.bytes_out = 9;
+  r.route = "files.upload";
+  format_access_text(line, r);
+  std::regex re("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z 201 PUT /uploads/a\\?b files.upload 2.500ms in=7 out=9 user=- id=rid$");
+  EXPECT_TRUE(std::regex_match(line, re)) << line;
 }
 
 TEST(HttpUtil, HttpDate) {

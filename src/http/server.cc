@@ -54,7 +54,7 @@ Shared::Shared(ServerOptions options, api::Handler& h)
     : opts(checked(std::move(options))),
       base_path(normalize_base_path(opts.base_path)),
       handler(h),
-      access_log(access_logger()) {
+      access_log(opts.access_log ? access_logger() : nullptr) {
   for (int i = 0; i < opts.io_threads; ++i) iocs.push_back(std::make_unique<asio::io_context>(1));
 }
 
@@ -212,6 +212,13 @@ void Server::start() {
 }
 
 uint16_t Server::port() const { return impl_->port; }
+
+size_t Server::connections() const {
+  std::lock_guard lock(impl_->sh->mu);
+  return impl_->sh->session_count;
+}
+
+size_t Server::in_flight() const { return impl_->sh->busy.load(std::memory_order_relaxed); }
 
 void Server::stop(std::chrono::milliseconds grace) {
   auto& im = *impl_;

@@ -13,6 +13,10 @@
 
 #include "api/handler.h"
 
+namespace k9::metrics {
+class Registry;
+}
+
 namespace k9::http {
 
 struct ServerOptions {
@@ -33,6 +37,11 @@ struct ServerOptions {
   // hashes, remote calls) run on this pool; the others run on their connection's io thread.
   int handler_threads = 64;
   std::string cors_origin = "*";  // "" = no CORS headers
+  // Each answered request is counted here by route name, status, latency and bytes
+  // (metrics/metrics.h); null: not counted. Outlives the server.
+  metrics::Registry* metrics = nullptr;
+  bool access_log = true;  // one line per request to the "access" logger
+  bool access_log_text = false;  // that line as text for a terminal, not JSON (K9_LOG_FORMAT=text)
 };
 
 class Server {
@@ -46,6 +55,9 @@ class Server {
   void start();
   // The bound port (valid after start()).
   uint16_t port() const;
+  // Open connections and requests between their first byte and their answer's end (gauges).
+  size_t connections() const;
+  size_t in_flight() const;
   // Graceful: stop accepting, let in-flight requests finish (up to grace), close idle
   // keep-alive connections, join threads. Must not be called from a handler or io thread.
   // Handlers still running after grace are waited for (threads cannot be cancelled).

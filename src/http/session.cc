@@ -25,6 +25,8 @@
 #include <spdlog/spdlog.h>
 
 #include "api/cors.h"
+#include "api/responses.h"
+#include "metrics/metrics.h"
 #include "core/error.h"
 #include "http/http_util.h"
 #include "http/server_state.h"
@@ -289,6 +291,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
     if (msg.method() == bhttp::verb::options) {  // CORS preflight, any path: no handler
       res_.status = 204;
       res_.headers.clear();
+      res_.user_id.clear();
       res_.body.clear();
       return send(After::keep_alive, /*preflight=*/true);
     }
@@ -353,6 +356,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
   // An answer of the front door's own, in the handler's error vocabulary and body.
   void respond_error(ErrorCode code, const char* message, After after) {
     res_ = sh_.handler.refuse(Error(code, message));
+    api::add_request_id(res_, req_.request_id);
     send(after);
   }
 
@@ -421,7 +425,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
 
   void on_write(beast::error_code ec, size_t n) {
     if (state_ == State::closed) return;
-    log_access(n);
+    account(n);
     finish_request();
     if (res_.body.capacity() > 64 * 1024) std::string().swap(res_.body);
     if (ec) return close();
@@ -432,7 +436,14 @@ class Session final : public SessionControl, public std::enable_shared_from_this
     close();
   }
 
-  void log_access(size_t bytes_out) {
+  // The request is answered: counted (metrics) and logged.
+  void account(size_t bytes_out) {
+    auto elapsed = SteadyClock::now() - started_;
+    if (sh_.opts.metrics) sh_.opts.metrics->record(admission_.route, status_, bytes_in_, bytes_out, elapsed);
+    log_access(bytes_out, elapsed);
+  }
+
+  void log_access(size_t bytes_out, SteadyClock::duration elapsed) {
     const auto& log = sh_.access_log;
     if (!log || !log->should_log(spdlog::level::info)) return;
     try {
@@ -442,13 +453,17 @@ class Session final : public SessionControl, public std::enable_shared_from_this
       r.request_id = req_.request_id;
       r.method = method_;
       r.path = raw_path_;
+      r.route = admission_.route;
+      r.user = res_.user_id;
       r.status = status_;
       r.bytes_in = bytes_in_;
       r.bytes_out = bytes_out;
-      r.duration_ms =
-          std::chrono::duration<double, std::milli>(SteadyClock::now() - started_).count();
+      r.duration_ms = std::chrono::duration<double, std::milli>(elapsed).count();
       r.remote = remote_;
-      format_access_line(line, r);
+      if (sh_.opts.access_log_text)
+        format_access_text(line, r);
+      else
+        format_access_line(line, r);
       log->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
     } catch (...) {  // logging must not take the connection down
     }

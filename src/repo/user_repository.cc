@@ -8,10 +8,38 @@ namespace k9::repo {
 using store::AttributeValue;
 
 namespace {
+
+// Inside `preferences`, the Python generation's UserPreferences model wrote camelCase keys;
+// K9 once wrote its member names. Both are read (the generation's spelling wins where both
+// are present); the generation's is written, and keys K9 does not know are kept.
+struct PreferenceName {
+  const char* k9;
+  const char* generation;
+};
+constexpr PreferenceName kPreferenceNames[] = {{"default_report_title", "defaultReportTitle"},
+                                               {"auto_save_favorites", "autoSaveFavorites"},
+                                               {"export_format", "exportFormat"}};
+
+const AttributeValue::Map* stored_preferences(const store::Item& item) {
+  auto it = item.find("preferences");
+  return it != item.end() && it->second.is(store::AttrType::M) ? &it->second.m() : nullptr;
+}
+
+void read_generation_preferences(const AttributeValue::Map& stored, Preferences& out) {
+  auto read = [&](const char* name, auto& field) {
+    auto it = stored.find(name);
+    if (it != stored.end() && !it->second.is(store::AttrType::NUL)) from_attr(it->second, field, name);
+  };
+  read("defaultReportTitle", out.default_report_title);
+  read("autoSaveFavorites", out.auto_save_favorites);
+  read("exportFormat", out.export_format);
+}
+
 User user_from(const store::Item& item) {
   User u;
   try {
     from_item(item, u);
+    if (auto* stored = stored_preferences(item)) read_generation_preferences(*stored, u.preferences);
   } catch (const std::invalid_argument& e) {
     throw Error(ErrorCode::internal, std::string("stored user is unreadable: ") + e.what());
   }
@@ -19,10 +47,19 @@ User user_from(const store::Item& item) {
   return u;
 }
 
-store::Item item_from(const User& u) {
+// `stored`: the preferences map as stored now (its unknown keys are kept).
+store::Item item_from(const User& u, const AttributeValue::Map* stored = nullptr) {
   store::Item item = to_item(u);
   item.erase("id");
   item["user_id"] = AttributeValue::S(u.id);
+  AttributeValue::Map prefs = stored ? *stored : AttributeValue::Map{};
+  AttributeValue::Map mine = item.count("preferences") ? item["preferences"].m() : AttributeValue::Map{};
+  for (auto& name : kPreferenceNames) {
+    prefs.erase(name.k9);
+    prefs.erase(name.generation);
+    if (auto it = mine.find(name.k9); it != mine.end()) prefs[name.generation] = it->second;
+  }
+  item["preferences"] = AttributeValue::M(std::move(prefs));
   return item;
 }
 }  // namespace
@@ -50,7 +87,10 @@ User UserRepository::get_or_create(const std::string& user_id, const std::string
 
 User UserRepository::update_profile(const std::string& user_id, const ProfilePatch& patch) {
   for (int attempt = 0; attempt < 5; ++attempt) {
-    User u = get_or_create(user_id, "", "");
+    get_or_create(user_id, "", "");
+    auto stored = store_.get(table_, {{"user_id", AttributeValue::S(user_id)}});
+    if (!stored) continue;  // deleted meanwhile: created again on the next attempt
+    User u = user_from(*stored);
     std::string previous = u.updated_at;
     if (patch.name) u.name = *patch.name;
     if (patch.email) u.email = *patch.email;
@@ -66,7 +106,7 @@ User UserRepository::update_profile(const std::string& user_id, const ProfilePat
     // generation, or by a later K9) are kept.
     store::UpdateRequest update{table_, {{"user_id", AttributeValue::S(user_id)}}, "", "updated_at = :prev", {},
                                 {{":prev", AttributeValue::S(previous)}}};
-    for (auto& [name, value] : item_from(u)) {
+    for (auto& [name, value] : item_from(u, stored_preferences(*stored))) {
       if (name == "user_id") continue;
       std::string n = "#a" + std::to_string(update.names.size()), v = ":v" + std::to_string(update.names.size());
       update.update += (update.update.empty() ? "SET " : ", ") + n + " = " + v;

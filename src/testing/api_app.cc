@@ -1,6 +1,7 @@
 #include "testing/api_app.h"
 
 #include "api/auth_routes.h"
+#include "api/docs_routes.h"
 #include "api/embedding_routes.h"
 #include "api/file_routes.h"
 #include "api/health_routes.h"
@@ -27,6 +28,7 @@ std::unique_ptr<api::App> make_app(const ApiServices& s, api::AppOptions options
     groups.push_back(std::make_unique<api::EmbeddingRoutes>(*s.analysis, *s.products, *s.embeddings, *s.images));
   if (start && s.products && s.images)
     groups.push_back(std::make_unique<api::WebAppRoutes>(s.reports, *s.products, *s.images, *start, s.webapp));
+  groups.push_back(std::make_unique<api::DocsRoutes>(api::DocsOptions{}));
   options.store_reads_local = s.store.reads_are_local();
   options.verifier_may_block = s.verifier.may_block();
   return std::make_unique<api::App>(s.verifier, options, std::move(groups));

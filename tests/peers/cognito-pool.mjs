@@ -1,11 +1,13 @@
 // Sets up a user pool in a running cognito-local with the real AWS SDK for JavaScript, for the
 // system tests.
-//   node cognito-pool.mjs ENDPOINT USERS_JSON
+//   node cognito-pool.mjs ENDPOINT USERS_JSON [TOKEN_SECONDS]
 // USERS_JSON: [{"username", "password", "temporary": bool, "name"?, "email"?}]. A temporary
 // user keeps its password as a temporary one (FORCE_CHANGE_PASSWORD); the others get it as
 // their permanent password. Creates one pool with two app clients (USER_PASSWORD_AUTH and
 // REFRESH_TOKEN_AUTH allowed) and a second pool; prints
-// {"poolId", "clientId", "otherClientId", "otherPoolId", "otherPoolClientId"}.
+// {"poolId", "clientId", "otherClientId", "otherPoolId", "otherPoolClientId"}. TOKEN_SECONDS: the
+// app clients' id and access token validity in seconds (cognito-local takes any; real Cognito's
+// floor is 5 minutes), for a test that must see token refreshes; default Cognito's hour.
 import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
@@ -14,7 +16,14 @@ import {
   CreateUserPoolCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 
-const [endpoint, usersJson] = process.argv.slice(2);
+const [endpoint, usersJson, tokenSeconds] = process.argv.slice(2);
+const validity = tokenSeconds
+  ? {
+      AccessTokenValidity: Number(tokenSeconds),
+      IdTokenValidity: Number(tokenSeconds),
+      TokenValidityUnits: { AccessToken: "seconds", IdToken: "seconds" },
+    }
+  : {};
 const cognito = new CognitoIdentityProviderClient({
   endpoint,
   region: "local",
@@ -31,6 +40,7 @@ async function client(poolId, name) {
       UserPoolId: poolId,
       ClientName: name,
       ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+      ...validity,
     }),
   );
   return UserPoolClient.ClientId;

@@ -23,7 +23,7 @@ class SqliteStore::ReadLease {
   std::unique_ptr<Connection> conn_;
 };
 
-SqliteStore::SqliteStore(const std::string& path) : path_(path) {
+SqliteStore::SqliteStore(const std::string& path) : path_(path), lock_(StoreLock::shared(path)) {
   auto conn = std::make_unique<Connection>(path);
   conn->exec("CREATE TABLE IF NOT EXISTS _k9_tables (name TEXT PRIMARY KEY, schema TEXT NOT NULL)");
   conn->exec("PRAGMA wal_autocheckpoint=0");  // checkpoints run beside the writer, not in it

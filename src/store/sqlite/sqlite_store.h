@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/sqlite/store_lock.h"
 #include "store/store.h"
 
 namespace k9::store::sqlite {
@@ -59,6 +60,7 @@ class SqliteStore final : public Store {
   void load_tables();
 
   std::string path_;
+  StoreLock lock_;  // shared, while open: a restore never replaces a store in use
   mutable std::shared_mutex tables_mu_;
   std::unordered_map<std::string, std::shared_ptr<const Table>> tables_;
   std::mutex readers_mu_;
