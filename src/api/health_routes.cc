@@ -15,14 +15,25 @@ std::vector<Route> HealthRoutes::routes() {
                  RouteDoc{.summary = "Liveness: the process answers",
                           .description = "Nothing behind it is asked, so a slow backend never delays it.",
                           .responses = {{200, "Alive", object_schema({{"status", literal({{"const", "ok"}})}})}}}});
-  // Readiness: the store answers.
-  out.push_back({"GET", "/readyz", "health.ready", Access::open, Blocking::reads, Media::none, 0, [this](const Call&) {
-                   if (!store_.healthy()) throw Error(ErrorCode::unavailable, "store is not answering", 5);
-                   return json_response(200, boost::json::object{{"status", "ready"}});
+  // Readiness: the backends answer, said within the bound (api/readiness.h).
+  out.push_back({"GET", "/readyz", "health.ready", Access::open, Blocking::always, Media::none, 0, [this](const Call&) {
+                   auto r = ready_.probe();
+                   boost::json::object checks;
+                   std::string why;
+                   for (auto& [name, status] : r.checks) {
+                     checks[name] = status;
+                     if (status != "ok") why += (why.empty() ? "" : "; ") + name + " " + status;
+                   }
+                   if (!r.ready) throw Error(ErrorCode::unavailable, "not ready: " + why, 5);
+                   return json_response(200, boost::json::object{{"status", "ready"}, {"checks", std::move(checks)}});
                  },
-                 RouteDoc{.summary = "Readiness: the store answers",
-                          .responses = {{200, "Ready", object_schema({{"status", literal({{"const", "ready"}})}})},
-                                        {503, "The store is not answering"}}}});
+                 RouteDoc{.summary = "Readiness: the store, the file store and the key material answer",
+                          .description = "Answers within about a second even when a backend hangs (503 naming it).",
+                          .responses = {{200, "Ready", object_schema({{"status", literal({{"const", "ready"}})},
+                                                                      {"checks", literal({{"type", "object"},
+                                                                                          {"additionalProperties",
+                                                                                           {{"const", "ok"}}}})}})},
+                                        {503, "A backend is not answering; the message names it"}}}});
   if (jwks_) {
     // The keys are in memory (KeyStore re-reads its folder at most every few seconds).
     out.push_back({"GET", "/.well-known/jwks.json", "jwks", Access::open, Blocking::reads, Media::none, 0,

@@ -1,22 +1,26 @@
-// GET /healthz (liveness: the process answers, nothing else is asked), GET /readyz (the store
-// answers) and, in local mode, GET /.well-known/jwks.json.
+// GET /healthz (liveness: the process answers, nothing else is asked), GET /readyz (the
+// backends answer: store, blobs, key material; within a bound even when one hangs:
+// api/readiness.h) and, in local mode, GET /.well-known/jwks.json.
 #pragma once
 #include <functional>
 #include <string>
 
+#include "api/readiness.h"
 #include "api/route.h"
-#include "store/store.h"
 
 namespace k9::api {
 
 class HealthRoutes final : public RouteGroup {
  public:
-  // `jwks` empty: no JWKS route (Cognito mode: the pool publishes its keys).
-  HealthRoutes(store::Store& store, std::function<std::string()> jwks) : store_(store), jwks_(std::move(jwks)) {}
+  // `ready`: what /readyz checks. `jwks` empty: no JWKS route (Cognito mode: the pool
+  // publishes its keys).
+  HealthRoutes(std::vector<Readiness::Check> ready, std::function<std::string()> jwks,
+               std::chrono::milliseconds bound = std::chrono::milliseconds(1000))
+      : ready_(std::move(ready), bound), jwks_(std::move(jwks)) {}
   std::vector<Route> routes() override;
 
  private:
-  store::Store& store_;
+  Readiness ready_;
   std::function<std::string()> jwks_;
 };
 

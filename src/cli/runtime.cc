@@ -183,7 +183,15 @@ Runtime::Runtime(const Config& c) {
     else if (workers_) workers_->wake();
   }});
   std::vector<std::unique_ptr<api::RouteGroup>> groups;
-  groups.push_back(std::make_unique<api::HealthRoutes>(*store_, jwks));
+  // /readyz: the store, the file store (a HEAD of a key that need not exist: an answer either
+  // way) and, in local mode, the signing keys.
+  std::vector<api::Readiness::Check> ready{{"store", [this] { return store_->healthy(); }},
+                                           {"blobs", [this] {
+                                             (void)blobs_->head("k9-readyz-probe");  // throws when unusable
+                                             return true;
+                                           }}};
+  if (keys_) ready.push_back({"keys", [this] { return keys_->jwks().find("\"kid\"") != std::string::npos; }});
+  groups.push_back(std::make_unique<api::HealthRoutes>(std::move(ready), jwks));
   groups.push_back(std::make_unique<api::AuthRoutes>(*authenticator));
   groups.push_back(std::make_unique<api::ProfileRoutes>(*users_, images_.get()));
   groups.push_back(std::make_unique<api::ReportRoutes>(*reports_, images_.get(), analysis_start_.get(), exclusive_store));

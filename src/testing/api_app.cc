@@ -14,7 +14,8 @@ namespace k9::testkit {
 
 std::unique_ptr<api::App> make_app(const ApiServices& s, api::AppOptions options) {
   std::vector<std::unique_ptr<api::RouteGroup>> groups;
-  groups.push_back(std::make_unique<api::HealthRoutes>(s.store, s.jwks));
+  groups.push_back(std::make_unique<api::HealthRoutes>(
+      std::vector<api::Readiness::Check>{{"store", [&store = s.store] { return store.healthy(); }}}, s.jwks));
   if (s.authenticator) groups.push_back(std::make_unique<api::AuthRoutes>(*s.authenticator));
   groups.push_back(std::make_unique<api::ProfileRoutes>(s.users, s.images));
   std::optional<api::AnalysisStart> start;
