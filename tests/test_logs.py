@@ -8,9 +8,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 
+from dynamodb_local import k9_behind_fault_proxy
 from k9test import Server, Tally, check, free_port, k9_binary
 
 PASSWORD = "Correct-horse-battery-9"
@@ -136,6 +138,19 @@ def main():
         out = wrong.run("serve", "--port", "0", check=False)
         tally("an unknown K9_LOG_FORMAT is refused", out.returncode != 0 and "K9_LOG_FORMAT" in out.stderr,
               out.stderr[-300:])
+    # A store retry names the request it delayed: DynamoDB behind the fault proxy, every
+    # GetItem throttled for a while, then let through.
+    with k9_behind_fault_proxy(f"logs{os.getpid()}", seed=5) as (_, proxy, server, token):
+        proxy.set(only_ops=["GetItem"], throttle=1.0)
+        threading.Timer(0.3, proxy.clear).start()
+        status, _, _ = server.request("GET", "/user/profile", token=token, headers={"X-Request-Id": "trace-retry-7"},
+                                      timeout=30)
+        time.sleep(0.2)
+        retries = [l for l in server.read_log().splitlines() if "dynamodb GetItem: ThrottlingException" in l]
+        tally("a DynamoDB retry is logged with the request id it delayed",
+              status == 200 and retries and all(l.endswith("request_id=trace-retry-7") for l in retries),
+              f"{status} {retries[:2]}")
+        tally("a retry line holds no secret", all(token not in l for l in retries), retries[:1])
     return tally.summary(time.time() - t0)
 
 

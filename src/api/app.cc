@@ -1,5 +1,7 @@
 #include "api/app.h"
 
+#include "core/request_context.h"
+
 #include <spdlog/spdlog.h>
 
 #include <exception>
@@ -110,6 +112,7 @@ Response App::dispatch(const Request& req, std::string& user_id) {
 
 Response App::handle(const Request& req) noexcept {
   try {
+    RequestScope scope(req.request_id);  // store and blob log lines below carry it
     std::string user;
     Response r;
     try {

@@ -1,5 +1,7 @@
 #include "aws/dynamodb_client.h"
 
+#include <spdlog/spdlog.h>
+
 #include <thread>
 
 #include "aws/crc32.h"
@@ -124,6 +126,8 @@ boost::json::object DynamoDbClient::call(const std::string& operation, const boo
                           f.message + " (after " + std::to_string(backoff.attempts()) + " attempts)", f.status,
                           std::move(f.body), operation, body, earlier_applied);
     ++retries_;
+    spdlog::warn("dynamodb {}: {} {}; retry {} in {} ms", operation, f.type, f.message, backoff.attempts(),
+                 delay->count());
     std::this_thread::sleep_for(*delay);
   }
 }

@@ -1,4 +1,5 @@
 // k9: the one binary. `k9 serve` runs the embedded server; the other commands manage it.
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -14,6 +15,7 @@
 #include "cli/upload_sweeper.h"
 #include "cli/tables_command.h"
 #include "core/error.h"
+#include "core/request_context.h"
 #include "http/metrics_endpoint.h"
 #include "http/server.h"
 #include "metrics/metrics.h"
@@ -21,6 +23,18 @@
 using namespace k9;
 
 namespace {
+
+class RequestIdFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg&, const std::tm&, spdlog::memory_buf_t& dest) override {
+    std::string_view id = RequestScope::current();
+    if (id.empty()) return;
+    constexpr std::string_view label = " request_id=";
+    dest.append(label.data(), label.data() + label.size());
+    dest.append(id.data(), id.data() + id.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<RequestIdFlag>(); }
+};
 
 void setup_logging(const cli::Config& config) {
   // Operational messages go to stderr as text; the access log (one JSON object per
@@ -34,7 +48,11 @@ void setup_logging(const cli::Config& config) {
     throw Error(ErrorCode::bad_request, "K9_LOG_FORMAT must be json or text, not " + config.log_format);
   spdlog::set_default_logger(spdlog::stderr_logger_mt("k9"));
   spdlog::set_level(level);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+  // `%&`: " request_id=..." on lines written while a request is handled (core/request_context.h),
+  // so a store or blob retry names the request it delayed.
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  formatter->add_flag<RequestIdFlag>('&').set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v%&");
+  spdlog::set_formatter(std::move(formatter));
   // The access log is buffered (stdio's buffer when stdout is a file or pipe) and flushed
   // every second: a write(2) per request cost a fifth of GET throughput. A crash may lose
   // the last second of access lines; operational messages (stderr) are written at once.

@@ -1,5 +1,7 @@
 #include "blobs/s3/s3_blob_store.h"
 
+#include <spdlog/spdlog.h>
+
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -136,6 +138,7 @@ HttpResponse S3BlobStore::send(HttpRequest& req, const std::string& what) {
     if (!delay)
       throw Unavailable("S3 " + what + ": " + failure + " (after " + std::to_string(backoff.attempts()) + " attempts)");
     ++retries_;
+    spdlog::warn("s3 {}: {}; retry {} in {} ms", what, failure, backoff.attempts(), delay->count());
     std::this_thread::sleep_for(*delay);
   }
 }
