@@ -161,6 +161,29 @@ def main():
               rss is not None and 0.5 * statm_rss < rss < 1.5 * statm_rss, f"{rss} vs {statm_rss}")
         tally("process CPU seconds", (gauge("process_cpu_seconds_total") or 0) > 0, gauge("process_cpu_seconds_total"))
 
+        # Store and file-store calls (store/observed_store.h, blobs/observed_blob_store.h).
+        def op_count(text, op):
+            v = [x for labels, x in samples(text, "k9_backend_operation_duration_seconds_count")
+                 if labels.get("operation") == op]
+            return v[0] if v else 0
+        grew = op_count(after_text, "store.transact_write") - op_count(before_text, "store.transact_write")
+        tally("store.transact_write calls: at least one per report created", grew >= len(ids), f"grew by {grew}")
+        grew = op_count(after_text, "blobs.put") - op_count(before_text, "blobs.put")
+        tally("blobs.put calls: the upload and the analyses' matrices", grew >= 1 + len(ids), f"grew by {grew}")
+        plus_inf = [x for labels, x in samples(after_text, "k9_backend_operation_duration_seconds_bucket")
+                    if labels.get("operation") == "store.get" and labels.get("le") == "+Inf"]
+        tally("store.get latency histogram: +Inf bucket = count", plus_inf == [op_count(after_text, "store.get")],
+              f"{plus_inf} vs {op_count(after_text, 'store.get')}")
+        failures = {labels["operation"]: x for labels, x in samples(after_text, "k9_backend_operation_failures_total")}
+        tally("backend failures by operation: every operation listed",
+              len(failures) == 16 and all(v >= 0 for v in failures.values()), failures)
+        tally("store and blob retries (none on SQLite and files)",
+              gauge("k9_store_retries_total") == 0 and gauge("k9_blobs_retries_total") == 0,
+              f"{gauge('k9_store_retries_total')} {gauge('k9_blobs_retries_total')}")
+        age = gauge("k9_catalog_snapshot_age_seconds")
+        tally("catalog snapshot age (the demo catalog was imported before the server started)",
+              age is not None and 0 <= age < 3600, age)
+
         # Only /metrics on the metrics port; it is loopback-bound.
         status, _, _ = server.request("GET", "/metrics")
         tally("the public port answers /metrics 404", status == 404, status)

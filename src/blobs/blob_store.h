@@ -96,6 +96,8 @@ class BlobStore {
     (void)expires;
     return std::nullopt;
   }
+  // Calls to the backend repeated after a transient failure since it was opened (metrics).
+  virtual uint64_t retries() const { return 0; }
 };
 
 inline constexpr size_t kMaxKeyBytes = 1024;

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "catalog/snapshot/builder.h"
 #include "cli/backup_command.h"
 #include "cli/catalog_command.h"
 #include "cli/lambda_command.h"
@@ -18,6 +19,7 @@
 #include "core/request_context.h"
 #include "http/metrics_endpoint.h"
 #include "http/server.h"
+#include "vision/features.h"
 #include "metrics/metrics.h"
 
 using namespace k9;
@@ -66,6 +68,8 @@ void setup_logging(const cli::Config& config) {
 
 int serve(const cli::Config& config) {
   setup_logging(config);
+  // Declared before the runtime, so it outlives the runtime's threads that report to it.
+  std::unique_ptr<metrics::Registry> registry;
   cli::Runtime runtime(config);
   http::ServerOptions opts;
   opts.host = config.host;
@@ -75,12 +79,12 @@ int serve(const cli::Config& config) {
   opts.io_threads = config.io_threads;
   opts.access_log_text = config.log_format == "text";
   // Metrics (--metrics-port): requests counted by route name, served on a port of their own.
-  std::unique_ptr<metrics::Registry> registry;
   if (config.metrics_port >= 0) {
     std::vector<std::string> names;
     for (auto& r : runtime.app().router().routes()) names.push_back(r.name);
     registry = std::make_unique<metrics::Registry>(names);
     opts.metrics = registry.get();
+    runtime.attach_operation_sink(registry.get());
     runtime.set_analysis_observer([r = registry.get()](std::chrono::nanoseconds d, bool ok) { r->record_analysis(d, ok); });
   }
   cli::UploadSweeper sweeper(runtime.images());
@@ -95,6 +99,17 @@ int serve(const cli::Config& config) {
                          [&server] { return double(server.in_flight()); }});
     registry->add_gauge({"k9_analysis_jobs_queued", "Report analyses in the durable queue (waiting or running).",
                          [&runtime] { return double(runtime.jobs().size(analysis::kQueue)); }});
+    registry->add_gauge({"k9_store_retries_total", "Store calls its adapter repeated after a transient failure.",
+                         [&runtime] { return double(runtime.store().retries()); }});
+    registry->add_gauge({"k9_blobs_retries_total", "File-store calls its adapter repeated after a transient failure.",
+                         [&runtime] { return double(runtime.blobs().retries()); }});
+    registry->add_gauge({"k9_catalog_snapshot_age_seconds",
+                         "Age of the catalog snapshot searches score against (absent: no catalog imported).",
+                         [snapshot = catalog::snapshot::snapshot_path(config.data, vision::kClassicModelVersion)] {
+                           auto mtime = std::filesystem::last_write_time(snapshot);  // throws when absent
+                           return std::chrono::duration<double>(std::filesystem::file_time_type::clock::now() - mtime)
+                               .count();
+                         }});
     http::ServerOptions m;
     m.host = config.metrics_host;
     m.port = static_cast<uint16_t>(config.metrics_port);

@@ -1,5 +1,8 @@
 #include "cli/runtime.h"
 
+#include "blobs/observed_blob_store.h"
+#include "store/observed_store.h"
+
 #include <spdlog/spdlog.h>
 
 #include <fcntl.h>
@@ -104,7 +107,8 @@ std::vector<store::TableSchema> all_table_schemas(const repo::Tables& tables) {
 Runtime::Runtime(const Config& c) {
   fs::create_directories(c.data);
   fs::permissions(c.data, fs::perms::owner_all, fs::perm_options::replace);
-  store_ = open_store(c);
+  backend_store_ = open_store(c);
+  store_ = std::make_unique<store::ObservedStore>(*backend_store_, tap_);
   tables_ = repo::Tables::from_env([](const char* n) { return std::getenv(n); });
   if (c.ensure_tables)
     for (auto& schema : all_table_schemas(tables_)) store_->ensure_table(schema);
@@ -151,7 +155,8 @@ Runtime::Runtime(const Config& c) {
   }
   auto blob_wiring = open_blobs(c);
   file_urls_ = std::move(blob_wiring.signer);
-  blobs_ = std::move(blob_wiring.store);
+  backend_blobs_ = std::move(blob_wiring.store);
+  blobs_ = std::make_unique<blobs::ObservedBlobStore>(*backend_blobs_, tap_);
   users_ = std::make_unique<repo::UserRepository>(*store_, tables_.users);
   // Cursors must verify on every server of a deployment: with one store many processes share
   // (DynamoDB: several servers, Lambda sandboxes), the key lives in the shared blob store.

@@ -10,6 +10,7 @@
 #include "analysis/matrices.h"
 #include "analysis/report_analysis.h"
 #include "api/app.h"
+#include "core/operation_tap.h"
 #include "api/static_site.h"
 #include "api/auth_routes.h"
 #include "api/embedding_routes.h"
@@ -116,8 +117,15 @@ class Runtime {
   }
   size_t run_due_analyses(std::chrono::system_clock::time_point deadline);
   jobs::JobQueue& jobs() { return *jobs_; }
+  // Where every store and blob call is reported once it is set (metrics::Registry); safe to
+  // set while the runtime works.
+  void attach_operation_sink(OperationSink* sink) { tap_.attach(sink); }
 
  private:
+  OperationTap tap_;
+  // The adapters; the services use them through the timing decorators store_ and blobs_.
+  std::unique_ptr<store::Store> backend_store_;
+  std::unique_ptr<blobs::BlobStore> backend_blobs_;
   std::unique_ptr<store::Store> store_;
   repo::Tables tables_;
   std::unique_ptr<identity::local::KeyStore> keys_;

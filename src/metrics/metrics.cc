@@ -80,7 +80,10 @@ Registry::Registry(const std::vector<std::string>& routes, size_t shards) {
   for (size_t i = 0; i < names_.size(); ++i) index_.emplace(names_[i], i);
   if (shards == 0) shards = std::clamp<size_t>(std::thread::hardware_concurrency() * 2, 4, 64);
   shards_.resize(shards);
-  for (auto& s : shards_) s.routes = std::make_unique<RouteCounters[]>(names_.size());
+  for (auto& s : shards_) {
+    s.routes = std::make_unique<RouteCounters[]>(names_.size());
+    s.operations = std::make_unique<OperationCounters[]>(kOperations.size());
+  }
 }
 
 Registry::~Registry() = default;
@@ -112,6 +115,33 @@ void Registry::record(std::string_view route, int status, uint64_t bytes_in, uin
   c.nanos.fetch_add(uint64_t(std::max<int64_t>(0, duration.count())), relaxed);
   c.bytes_in.fetch_add(bytes_in, relaxed);
   c.bytes_out.fetch_add(bytes_out, relaxed);
+}
+
+namespace {
+size_t operation_index(std::string_view operation) noexcept {
+  for (size_t i = 0; i < kOperations.size(); ++i)
+    if (kOperations[i] == operation) return i;
+  return kOperations.size();
+}
+}  // namespace
+
+void Registry::record_operation(std::string_view operation, std::chrono::nanoseconds duration, bool ok) noexcept {
+  size_t i = operation_index(operation);
+  if (i == kOperations.size()) return;
+  auto& c = shard().operations[i];
+  constexpr auto relaxed = std::memory_order_relaxed;
+  c.latency[bucket_of(kLatencyBuckets, std::chrono::duration<double>(duration).count())].fetch_add(1, relaxed);
+  c.nanos.fetch_add(uint64_t(std::max<int64_t>(0, duration.count())), relaxed);
+  if (!ok) c.failed.fetch_add(1, relaxed);
+}
+
+uint64_t Registry::operations(std::string_view operation) const {
+  size_t i = operation_index(operation);
+  uint64_t n = 0;
+  if (i == kOperations.size()) return 0;
+  for (auto& s : shards_)
+    for (auto& v : s.operations[i].latency) n += v.load(std::memory_order_relaxed);
+  return n;
 }
 
 void Registry::record_analysis(std::chrono::nanoseconds duration, bool ok) noexcept {
@@ -216,6 +246,53 @@ std::string Registry::scrape() const {
   };
   bytes("k9_http_request_bytes_total", "Bytes received (head and body), by route name.", in);
   bytes("k9_http_response_bytes_total", "Bytes sent (head and body), by route name.", out_bytes);
+
+  header(out, "k9_backend_operation_duration_seconds", "histogram",
+         "Time of one store or file-store call as the service saw it (its adapter's retries included), by operation.");
+  std::vector<uint64_t> op_failed(kOperations.size());
+  for (size_t i = 0; i < kOperations.size(); ++i) {
+    std::array<uint64_t, kLatencySlots> buckets{};
+    uint64_t op_nanos = 0;
+    for (auto& s : shards_) {
+      auto& c = s.operations[i];
+      for (size_t k = 0; k < kLatencySlots; ++k) buckets[k] += c.latency[k].load(relaxed);
+      op_nanos += c.nanos.load(relaxed);
+      op_failed[i] += c.failed.load(relaxed);
+    }
+    uint64_t count = 0;
+    for (auto v : buckets) count += v;
+    if (!count) continue;
+    uint64_t cumulative = 0;
+    for (size_t k = 0; k < kLatencySlots; ++k) {
+      cumulative += buckets[k];
+      out += "k9_backend_operation_duration_seconds_bucket{operation=\"";
+      out += kOperations[i];
+      out += "\",le=\"";
+      if (k < kLatencyBuckets.size()) append_bound(out, kLatencyBuckets[k]);
+      else out += "+Inf";
+      out += "\"} ";
+      append_number(out, cumulative);
+      out += '\n';
+    }
+    out += "k9_backend_operation_duration_seconds_sum{operation=\"";
+    out += kOperations[i];
+    out += "\"} ";
+    append_number(out, double(op_nanos) / 1e9);
+    out += "\nk9_backend_operation_duration_seconds_count{operation=\"";
+    out += kOperations[i];
+    out += "\"} ";
+    append_number(out, count);
+    out += '\n';
+  }
+  header(out, "k9_backend_operation_failures_total", "counter",
+         "Store or file-store calls that failed after their adapter's retries, by operation.");
+  for (size_t i = 0; i < kOperations.size(); ++i) {
+    out += "k9_backend_operation_failures_total{operation=\"";
+    out += kOperations[i];
+    out += "\"} ";
+    append_number(out, op_failed[i]);
+    out += '\n';
+  }
 
   header(out, "k9_analysis_duration_seconds", "histogram", "Time one report analysis ran (a job's attempt).");
   uint64_t cumulative = 0;

@@ -21,6 +21,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/operation_tap.h"
+
 namespace k9::metrics {
 
 // Latency bucket bounds in seconds (the last bucket, +Inf, is implied).
@@ -33,7 +35,14 @@ inline constexpr std::array<double, 10> kAnalysisBuckets{0.1, 0.25, 0.5, 1, 2.5,
 inline constexpr std::array<int, 19> kStatuses{200, 201, 202, 204, 303, 304, 400, 401, 403, 404,
                                                405, 409, 410, 413, 415, 429, 431, 500, 503};
 
-class Registry {
+// The backend operations timed through core/operation_tap.h (store/observed_store.h,
+// blobs/observed_blob_store.h); any other name is not counted.
+inline constexpr std::array<std::string_view, 16> kOperations{
+    "store.ensure_table", "store.get",   "store.put",        "store.update",   "store.remove",   "store.query",
+    "store.count",        "store.batch_get", "store.batch_write", "store.transact_write", "blobs.put", "blobs.get",
+    "blobs.head",         "blobs.remove", "blobs.copy",        "blobs.list"};
+
+class Registry final : public OperationSink {
  public:
   // `routes`: every route name of the table; a request of no route is recorded as "unmatched".
   explicit Registry(const std::vector<std::string>& routes, size_t shards = 0);
@@ -44,6 +53,10 @@ class Registry {
   // One answered request. Lock-free; safe from any thread.
   void record(std::string_view route, int status, uint64_t bytes_in, uint64_t bytes_out,
               std::chrono::nanoseconds duration) noexcept;
+  // One store or blob call (OperationSink): latency histogram and failures by operation.
+  // Lock-free, sharded like record().
+  void record_operation(std::string_view operation, std::chrono::nanoseconds duration, bool ok) noexcept override;
+  uint64_t operations(std::string_view operation) const;  // calls recorded (tests)
   // One analysis run and how it ended: ok (ran to its end), else a fault (retried).
   void record_analysis(std::chrono::nanoseconds duration, bool ok) noexcept;
 
@@ -73,8 +86,13 @@ class Registry {
     std::atomic<uint64_t> nanos{0};
     std::atomic<uint64_t> bytes_in{0}, bytes_out{0};
   };
+  struct alignas(64) OperationCounters {
+    std::array<std::atomic<uint64_t>, kLatencySlots> latency{};
+    std::atomic<uint64_t> nanos{0}, failed{0};
+  };
   struct Shard {
     std::unique_ptr<RouteCounters[]> routes;
+    std::unique_ptr<OperationCounters[]> operations;
   };
   size_t route_index(std::string_view route) const noexcept;
   Shard& shard() noexcept;

@@ -31,6 +31,7 @@
 //    network). Nothing else escapes.
 #pragma once
 #include "core/error.h"
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -201,6 +202,9 @@ class Store {
   // True when this process is the store's only writer (an embedded file it holds open):
   // it may then cache what it read, and take up work its own crash left half done.
   virtual bool single_writer() const { return false; }
+  // Calls to the backend this adapter repeated after a transient failure, since it was
+  // opened (a counter for metrics); 0 for an adapter that never retries.
+  virtual uint64_t retries() const { return 0; }
 };
 
 }  // namespace k9::store

@@ -66,7 +66,7 @@ class S3BlobStore final : public BlobStore {
   // Creates the bucket when it does not exist (tests, `k9 blobs` on a fresh endpoint).
   void ensure_bucket();
   const S3Options& options() const { return options_; }
-  uint64_t retries() const { return retries_.load(); }
+  uint64_t retries() const override { return retries_.load(); }
 
  private:
   std::string presigned_url(const char* method, const std::string& key, std::chrono::seconds expires);

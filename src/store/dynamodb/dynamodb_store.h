@@ -64,6 +64,7 @@ class DynamoDbStore : public Store {
   bool healthy() override;
 
   aws::DynamoDbClient& client() { return *client_; }
+  uint64_t retries() const override { return client_->retries(); }
 
  private:
   boost::json::object call(const std::string& operation, const boost::json::object& request);
