@@ -21,13 +21,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 import boto3  # noqa: E402  (Debian's python3-boto3, installed by scripts/install-deps.sh)
+from catalog_items import fill_products  # noqa: E402
 from dynamodb_local import DynamoDbLocal  # noqa: E402
 from k9test import Server  # noqa: E402
 from lambda_emulator import LambdaEmulator  # noqa: E402
@@ -41,30 +41,6 @@ def status_kib(pid, field):
             if line.startswith(field + ":"):
                 return int(line.split()[1])
     raise KeyError(field)
-
-
-def fill_products(ddb, env, n):
-    """The snapshot's ids p00000000.. as catalog items in the products table (copies of the one
-    demo product's item), so that search pages, favorites and the export find them."""
-    # DynamoDB Local keeps one database per access key and region: K9's (s3rver's keys here).
-    dyn = boto3.client("dynamodb", endpoint_url=ddb.endpoint, region_name=env["AWS_REGION"],
-                       aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
-    table = f"k9-products-{env['ENVIRONMENT']}"
-    item = dyn.scan(TableName=table, Limit=1)["Items"][0]
-
-    def write(lo, hi):
-        for start_at in range(lo, hi, 25):
-            batch = [{"PutRequest": {"Item": dict(item, id={"S": f"p{i:08d}"})}} for i in range(start_at, min(hi, start_at + 25))]
-            req = {table: batch}
-            while req:
-                req = dyn.batch_write_item(RequestItems=req).get("UnprocessedItems") or None
-
-    step = (n + 3) // 4
-    threads = [threading.Thread(target=write, args=(k * step, min(n, (k + 1) * step))) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
 
 
 def main():
@@ -92,7 +68,7 @@ def main():
             s3c = boto3.client("s3", endpoint_url=s3.endpoint, region_name="us-east-1",
                                aws_access_key_id="S3RVER", aws_secret_access_key="S3RVER")
             s3c.upload_file(snap, BUCKET, "k9/snapshots/k9-classic-1.k9snap")
-            fill_products(ddb, aws_env, args.products)
+            fill_products(ddb.endpoint, aws_env, args.products)
             photo = open(photo_path, "rb").read()
 
             emu = LambdaEmulator()

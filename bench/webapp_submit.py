@@ -31,12 +31,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
+from catalog_items import fill_products  # noqa: E402
 from k9test import Server, import_boto3  # noqa: E402
 from npm_peers import PEERS  # noqa: E402
 from test_webapp_e2e import ORIGIN, PRODUCT, build_app  # noqa: E402
@@ -46,28 +46,6 @@ DEFAULT_SEARCH = {"type_": {"type": 0.2, "material": 0.2, "missing": True},
                   "shape": {"missing": True, "length": 1, "width": 1, "thickness": 1},
                   "color": {"missing": True, "primary": 0.5, "secondary": 0.5},
                   "pattern": {"missing": True, "primary": 0.5, "secondary": 0.5}}
-
-
-def fill_products(ddb_endpoint, env, n):
-    """Catalog items p00000000.. (the synthetic snapshot's ids): copies of one demo product's item."""
-    boto3 = import_boto3()
-    dyn = boto3.client("dynamodb", endpoint_url=ddb_endpoint, region_name=env["AWS_REGION"],
-                       aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
-    table = f"k9-products-{env['ENVIRONMENT']}"
-    item = dyn.get_item(TableName=table, Key={"id": {"S": PRODUCT}}, ConsistentRead=True)["Item"]
-
-    def write(lo, hi):
-        for at in range(lo, hi, 25):
-            req = {table: [{"PutRequest": {"Item": dict(item, id={"S": f"p{i:08d}"})}} for i in range(at, min(hi, at + 25))]}
-            while req:
-                req = dyn.batch_write_item(RequestItems=req).get("UnprocessedItems") or None
-
-    step = (n + 3) // 4
-    threads = [threading.Thread(target=write, args=(k * step, min(n, (k + 1) * step))) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
 
 
 def api_peer(server, photos, size, reports):
@@ -133,7 +111,7 @@ def main():
             from s3rver import BUCKET
             s3c.upload_file(snap, BUCKET, "k9/snapshots/k9-classic-1.k9snap")
             shutil.rmtree(os.path.join(server.data, "snapshots"), ignore_errors=True)  # fetched from S3 at start
-            fill_products(ddb.endpoint, server.env, args.products)
+            fill_products(ddb.endpoint, server.env, args.products, PRODUCT)
             print(f"{args.products} products: snapshot and catalog items in {time.time() - t:.0f} s")
         server.start()
         fmt = product["formats"][0]

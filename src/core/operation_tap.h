@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <string_view>
+#include <type_traits>
 
 namespace k9 {
 
@@ -47,5 +48,19 @@ class TimedOperation {
   std::chrono::steady_clock::time_point start_;
   bool ok_ = false;
 };
+
+// Runs `call` timed as `operation`: its result, or its exception after recording a failure.
+template <class F>
+auto timed_call(const OperationTap& tap, std::string_view operation, F&& call) {
+  TimedOperation t(tap, operation);
+  if constexpr (std::is_void_v<decltype(call())>) {
+    call();
+    t.done();
+  } else {
+    auto result = call();
+    t.done();
+    return result;
+  }
+}
 
 }  // namespace k9

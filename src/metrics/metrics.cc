@@ -171,6 +171,47 @@ uint64_t Registry::requests(std::string_view route, int status) const {
   return n;
 }
 
+namespace {
+
+// The rows of one labelled latency histogram (`counts` per bucket, not cumulative); none when
+// it counted nothing.
+void append_histogram(std::string& out, std::string_view name, std::string_view label, std::string_view value,
+                      const std::array<uint64_t, Registry::kLatencySlots>& counts, uint64_t nanos) {
+  uint64_t total = 0;
+  for (auto v : counts) total += v;
+  if (!total) return;
+  auto series = [&](std::string_view suffix) {
+    out += name;
+    out += suffix;
+    out += '{';
+    out += label;
+    out += "=\"";
+    append_label(out, value);
+    out += '"';
+  };
+  uint64_t cumulative = 0;
+  for (size_t k = 0; k < counts.size(); ++k) {
+    cumulative += counts[k];
+    series("_bucket");
+    out += ",le=\"";
+    if (k < kLatencyBuckets.size()) append_bound(out, kLatencyBuckets[k]);
+    else out += "+Inf";
+    out += "\"} ";
+    append_number(out, cumulative);
+    out += '\n';
+  }
+  series("_sum");
+  out += "} ";
+  append_number(out, double(nanos) / 1e9);
+  out += '\n';
+  series("_count");
+  out += "} ";
+  append_number(out, total);
+  out += '\n';
+}
+
+}  // namespace
+
 std::string Registry::scrape() const {
   constexpr auto relaxed = std::memory_order_relaxed;
   const size_t n = names_.size();
@@ -204,32 +245,8 @@ std::string Registry::scrape() const {
     }
   header(out, "k9_http_request_duration_seconds", "histogram",
          "Time from a request's first byte to the end of its answer's write, by route name.");
-  for (size_t r = 0; r < n; ++r) {
-    uint64_t count = 0;
-    for (auto v : latency[r]) count += v;
-    if (!count) continue;
-    uint64_t cumulative = 0;
-    for (size_t k = 0; k < kLatencySlots; ++k) {
-      cumulative += latency[r][k];
-      out += "k9_http_request_duration_seconds_bucket{route=\"";
-      append_label(out, names_[r]);
-      out += "\",le=\"";
-      if (k < kLatencyBuckets.size()) append_bound(out, kLatencyBuckets[k]);
-      else out += "+Inf";
-      out += "\"} ";
-      append_number(out, cumulative);
-      out += '\n';
-    }
-    out += "k9_http_request_duration_seconds_sum{route=\"";
-    append_label(out, names_[r]);
-    out += "\"} ";
-    append_number(out, double(nanos[r]) / 1e9);
-    out += "\nk9_http_request_duration_seconds_count{route=\"";
-    append_label(out, names_[r]);
-    out += "\"} ";
-    append_number(out, count);
-    out += '\n';
-  }
+  for (size_t r = 0; r < n; ++r)
+    append_histogram(out, "k9_http_request_duration_seconds", "route", names_[r], latency[r], nanos[r]);
   auto bytes = [&](std::string_view name, std::string_view help, const std::vector<uint64_t>& v) {
     header(out, name, "counter", help);
     for (size_t r = 0; r < n; ++r) {
@@ -259,30 +276,7 @@ std::string Registry::scrape() const {
       op_nanos += c.nanos.load(relaxed);
       op_failed[i] += c.failed.load(relaxed);
     }
-    uint64_t count = 0;
-    for (auto v : buckets) count += v;
-    if (!count) continue;
-    uint64_t cumulative = 0;
-    for (size_t k = 0; k < kLatencySlots; ++k) {
-      cumulative += buckets[k];
-      out += "k9_backend_operation_duration_seconds_bucket{operation=\"";
-      out += kOperations[i];
-      out += "\",le=\"";
-      if (k < kLatencyBuckets.size()) append_bound(out, kLatencyBuckets[k]);
-      else out += "+Inf";
-      out += "\"} ";
-      append_number(out, cumulative);
-      out += '\n';
-    }
-    out += "k9_backend_operation_duration_seconds_sum{operation=\"";
-    out += kOperations[i];
-    out += "\"} ";
-    append_number(out, double(op_nanos) / 1e9);
-    out += "\nk9_backend_operation_duration_seconds_count{operation=\"";
-    out += kOperations[i];
-    out += "\"} ";
-    append_number(out, count);
-    out += '\n';
+    append_histogram(out, "k9_backend_operation_duration_seconds", "operation", kOperations[i], buckets, op_nanos);
   }
   header(out, "k9_backend_operation_failures_total", "counter",
          "Store or file-store calls that failed after their adapter's retries, by operation.");

@@ -2,53 +2,36 @@
 
 namespace k9::store {
 
-namespace {
-
-template <class F>
-auto timed(const OperationTap& tap, std::string_view operation, F&& call) {
-  TimedOperation t(tap, operation);
-  if constexpr (std::is_void_v<decltype(call())>) {
-    call();
-    t.done();
-  } else {
-    auto result = call();
-    t.done();
-    return result;
-  }
-}
-
-}  // namespace
-
 void ObservedStore::ensure_table(const TableSchema& schema) {
-  timed(tap_, "store.ensure_table", [&] { inner_.ensure_table(schema); });
+  timed_call(tap_, "store.ensure_table", [&] { inner_.ensure_table(schema); });
 }
 std::optional<Item> ObservedStore::get(const std::string& table, const Item& key) {
-  return timed(tap_, "store.get", [&] { return inner_.get(table, key); });
+  return timed_call(tap_, "store.get", [&] { return inner_.get(table, key); });
 }
 void ObservedStore::put(const PutRequest& request) {
-  timed(tap_, "store.put", [&] { inner_.put(request); });
+  timed_call(tap_, "store.put", [&] { inner_.put(request); });
 }
 Item ObservedStore::update(const UpdateRequest& request) {
-  return timed(tap_, "store.update", [&] { return inner_.update(request); });
+  return timed_call(tap_, "store.update", [&] { return inner_.update(request); });
 }
 std::optional<Item> ObservedStore::remove(const DeleteRequest& request) {
-  return timed(tap_, "store.remove", [&] { return inner_.remove(request); });
+  return timed_call(tap_, "store.remove", [&] { return inner_.remove(request); });
 }
 QueryResult ObservedStore::query(const QueryRequest& request) {
-  return timed(tap_, "store.query", [&] { return inner_.query(request); });
+  return timed_call(tap_, "store.query", [&] { return inner_.query(request); });
 }
 size_t ObservedStore::count(const QueryRequest& request) {
-  return timed(tap_, "store.count", [&] { return inner_.count(request); });
+  return timed_call(tap_, "store.count", [&] { return inner_.count(request); });
 }
 std::vector<Item> ObservedStore::batch_get(const std::string& table, const std::vector<Item>& keys) {
-  return timed(tap_, "store.batch_get", [&] { return inner_.batch_get(table, keys); });
+  return timed_call(tap_, "store.batch_get", [&] { return inner_.batch_get(table, keys); });
 }
 void ObservedStore::batch_write(const std::string& table, const std::vector<Item>& puts,
                                 const std::vector<Item>& delete_keys) {
-  timed(tap_, "store.batch_write", [&] { inner_.batch_write(table, puts, delete_keys); });
+  timed_call(tap_, "store.batch_write", [&] { inner_.batch_write(table, puts, delete_keys); });
 }
 void ObservedStore::transact_write(const std::vector<TransactItem>& items) {
-  timed(tap_, "store.transact_write", [&] { inner_.transact_write(items); });
+  timed_call(tap_, "store.transact_write", [&] { inner_.transact_write(items); });
 }
 
 }  // namespace k9::store
