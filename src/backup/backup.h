@@ -34,7 +34,7 @@ namespace k9::backup {
 struct BackupSummary {
   size_t files = 0;       // entries besides the manifest
   uint64_t bytes = 0;     // their bytes, uncompressed
-  std::string sha256;     // of the archive
+  std::string sha256;     // of the archive (verify/restore: only when PATH.sha256 is beside it)
 };
 
 // `data`: the data folder; `blobs_dir`: the file blob store's folder (inside `data` or not).
