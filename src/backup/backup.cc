@@ -108,7 +108,9 @@ bool skipped(const std::string& name) {
          name.starts_with(".k9-backup-") || name.ends_with(".partial");
 }
 
-// Hard-links (or copies) every file under `from` into `to`, keeping relative paths.
+// Copies every file under `from` into `to`, keeping relative paths. A copy, not a hard link:
+// a file appended in place meanwhile (a log kept in the data folder) must not change between
+// its hash and its archiving; a copy is one state of it, consistent with its own hash.
 void stage_tree(const fs::path& from, const fs::path& to, const fs::path& exclude) {
   if (!fs::exists(from)) return;
   for (auto it = fs::recursive_directory_iterator(from); it != fs::recursive_directory_iterator(); ++it) {
@@ -123,11 +125,8 @@ void stage_tree(const fs::path& from, const fs::path& to, const fs::path& exclud
     fs::path target = to / fs::relative(entry.path(), from);
     fs::create_directories(target.parent_path());
     std::error_code ec;
-    fs::create_hard_link(entry.path(), target, ec);
-    if (ec) {
-      fs::copy_file(entry.path(), target, fs::copy_options::overwrite_existing, ec);
-      if (ec && fs::exists(entry.path())) failed("cannot copy " + entry.path().string() + ": " + ec.message());
-    }
+    fs::copy_file(entry.path(), target, fs::copy_options::overwrite_existing, ec);
+    if (ec && fs::exists(entry.path())) failed("cannot copy " + entry.path().string() + ": " + ec.message());
   }
 }
 

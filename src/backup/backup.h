@@ -12,8 +12,8 @@
 //
 // Contract:
 //  - write_backup() writes PATH.partial, fsyncs it and renames it to PATH: PATH is whole or
-//    absent. Files are hard-linked into a staging folder first (copied across file systems),
-//    so a blob deleted while the archive is written does not fail it; blobs written after the
+//    absent. Files are copied into a staging folder first, so a blob deleted or a log appended
+//    while the archive is written neither fails it nor breaks its manifest; blobs written after the
 //    store's snapshot may be in it too (harmless: nothing refers to them).
 //  - verify_backup() checks PATH.sha256 when present, that the archive's entries are exactly
 //    the manifest's, and every entry's size and SHA-256. It throws k9::Error (bad_request)

@@ -116,6 +116,24 @@ TEST_F(BackupTest, AStoreWrittenToMeanwhileKeepsEveryWriteAcknowledgedBefore) {
   for (int i = 0; i < before; ++i) ASSERT_TRUE(user(*restored, "w" + std::to_string(i))) << i;
 }
 
+TEST_F(BackupTest, AFileAppendedWhileTheBackupRunsIsArchivedAsOneStateOfIt) {
+  make_data();
+  // A log in the data folder (as k9 serve's output often is) written to throughout.
+  std::atomic<bool> stop{false};
+  std::thread logger([&] {
+    std::ofstream log(data_ / "server.log", std::ios::app);
+    // Bounded (40 MB at most): an archiver that follows a growing file must not fill the disk.
+    for (int n = 0; !stop && n < 200000; ++n) log << std::string(200, 'l') << std::endl;
+  });
+  for (int i = 0; i < 5; ++i) {
+    write_backup(data_, data_ / "blobs", archive_);
+    fs::remove(archive_.string() + ".sha256");  // each entry's own hash is the check
+    EXPECT_NO_THROW(verify_backup(archive_)) << "round " << i;
+  }
+  stop = true;
+  logger.join();
+}
+
 TEST_F(BackupTest, DamagedArchivesAreRefusedNamingTheFileAndTheTargetIsUntouched) {
   make_data();
   write_backup(data_, data_ / "blobs", archive_);
