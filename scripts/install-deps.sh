@@ -58,27 +58,22 @@ else
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Test peers from npm, exactly as tests/peers/package-lock.json pins them; skipped when
-# node_modules was installed from this very lock file.
-peers="$(cd "$(dirname "$0")/.." && pwd)/tests/peers"
-stamp="$peers/node_modules/.k9-installed-lock"
-if cmp -s "$peers/package-lock.json" "$stamp"; then
-  echo "install-deps: tests/peers up to date"
-else
-  echo "install-deps: npm ci in tests/peers"
-  npm ci --prefix "$peers" --no-audit --no-fund --loglevel=error
-  cp "$peers/package-lock.json" "$stamp"
-fi
-
-# The API documentation page's files (GET /docs): Swagger UI from npm, as web/api-docs's lock
-# pins it; the build copies them beside k9. --ignore-scripts: its one dependency only reports
-# usage at install time.
-docs_ui="$(cd "$(dirname "$0")/.." && pwd)/web/api-docs"
-docs_stamp="$docs_ui/node_modules/.k9-installed-lock"
-if cmp -s "$docs_ui/package-lock.json" "$docs_stamp"; then
-  echo "install-deps: web/api-docs up to date"
-else
-  echo "install-deps: npm ci in web/api-docs"
-  npm ci --prefix "$docs_ui" --ignore-scripts --no-audit --no-fund --loglevel=error
-  cp "$docs_ui/package-lock.json" "$docs_stamp"
-fi
+# npm_ci_pinned DIR [npm flags...]: `npm ci` in DIR, exactly as its package-lock.json pins it;
+# skipped when DIR/node_modules was installed from this very lock file.
+npm_ci_pinned() {
+  local dir="$1" stamp="$1/node_modules/.k9-installed-lock"
+  shift
+  if cmp -s "$dir/package-lock.json" "$stamp"; then
+    echo "install-deps: ${dir#"$root"/} up to date"
+  else
+    echo "install-deps: npm ci in ${dir#"$root"/}"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error "$@"
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+}
+root="$(cd "$(dirname "$0")/.." && pwd)"
+# The test peers (DynamoDB Local, s3rver, cognito-local, the AWS SDK, puppeteer-core...).
+npm_ci_pinned "$root/tests/peers"
+# The API documentation page's files (GET /docs): Swagger UI, copied beside k9 by the build.
+# --ignore-scripts: its one dependency only reports usage at install time.
+npm_ci_pinned "$root/web/api-docs" --ignore-scripts

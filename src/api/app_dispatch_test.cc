@@ -8,6 +8,7 @@
 
 #include "api/app.h"
 #include "core/json.h"
+#include "testing/api_app.h"
 
 namespace k9::api {
 namespace {
@@ -60,13 +61,7 @@ std::vector<std::unique_ptr<RouteGroup>> groups(std::vector<Route> routes) {
 
 Response call(App& app, const std::string& method, const std::string& path, const std::string& token = "",
               const std::string& body = "", const std::string& type = "") {
-  Request r;
-  r.method = method;
-  r.path = path;
-  r.body = body;
-  if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
-  if (!type.empty()) r.headers["content-type"] = type;
-  return app.handle(r);
+  return testkit::call(app, method, path, body, token, {}, type);
 }
 
 std::string code(const Response& r) { return std::string(parse_json(r.body).at("code").as_string()); }

@@ -1,6 +1,7 @@
 // The API driven through its Handler, on a real SQLite file and real local tokens.
 #include "api/app.h"
 #include "testing/api_app.h"
+#include "testing/embedded_api.h"
 
 #include <gtest/gtest.h>
 
@@ -8,14 +9,9 @@
 
 #include "core/json.h"
 #include "testing/base/fake_clock.h"
-#include "identity/local/credential_repository.h"
-#include "identity/local/key_store.h"
-#include "identity/local/local_authenticator.h"
-#include "identity/local/local_issuer.h"
 #include "core/encoding.h"
 #include "core/random.h"
 #include "store/dynamodb/dynamodb_local.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace k9::api {
 namespace {
@@ -29,56 +25,22 @@ testing::Environment* const dynamodb_local_env =
 
 // Every API test runs on the embedded store (SQLite, with list caching as `k9 serve` runs
 // it) and on DynamoDB Local (as `--store dynamodb` runs it), each test on fresh tables.
-class AppTest : public testing::TestWithParam<std::string> {
+class AppTest : public testing::TestWithParam<std::string>, protected testkit::EmbeddedApi {
  protected:
+  AppTest() : EmbeddedApi("app-test") {}
   bool on_dynamodb() const { return GetParam() == "dynamodb"; }
 
   void SetUp() override {
-    std::string name = testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (auto& c : name)
-      if (c == '/') c = '-';
-    dir_ = fs::temp_directory_path() / ("k9-app-test-" + std::to_string(::getpid()) + "-" + name);
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    environment_ = "t" + hex_encode(random_bytes(6));
-    if (on_dynamodb()) {
-      store_ = store::dynamodb::dynamodb_local().store;
-    } else {
-      store_ = std::make_shared<store::sqlite::SqliteStore>((dir_ / "k9.db").string());
-    }
-    tables_ = repo::Tables::from_env(
-        [this](const char* n) -> const char* { return std::string(n) == "ENVIRONMENT" ? environment_.c_str() : nullptr; });
-    for (auto& s : tables_.schemas()) store_->ensure_table(s);
-    store_->ensure_table(CredentialRepository::schema(tables_.identities));
-    keys_ = std::make_unique<KeyStore>(dir_);
-    issuer_ = std::make_unique<LocalIssuer>(*keys_);
-    creds_ = std::make_unique<CredentialRepository>(*store_, tables_.identities, PasswordHashing::minimum());
-    store_->ensure_table(RefreshTokenRepository::schema(tables_.refresh_tokens));
-    refresh_ = std::make_unique<RefreshTokenRepository>(*store_, tables_.refresh_tokens);
-    auth_ = std::make_unique<LocalAuthenticator>(*creds_, *issuer_, *refresh_, throttle_);
-    users_ = std::make_unique<repo::UserRepository>(*store_, tables_.users);
-    reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_, repo::CursorCodec("test-secret-0123456789"));
-    app_ = testkit::make_app(
-        testkit::ApiServices{*store_, *users_, *reports_, *issuer_, auth_.get(), [this] { return keys_->jwks(); },
-                    /*cache_report_lists=*/!on_dynamodb()});  // as k9 serve runs
+    wire(on_dynamodb() ? store::dynamodb::dynamodb_local().store : nullptr,
+         {.environment = "t" + hex_encode(random_bytes(6))});
+    app_ = testkit::make_app(core_services(/*cache_report_lists=*/!on_dynamodb()));  // as k9 serve runs
     alice_ = issuer_->issue(creds_->add("alice", "correct-horse-1", false, "Alice")).id_token;
     bob_ = issuer_->issue(creds_->add("bob", "correct-horse-2", false, "Bob")).id_token;
-  }
-  void TearDown() override {
-    app_.reset();
-    store_.reset();
-    fs::remove_all(dir_);
   }
 
   Response call(const std::string& method, const std::string& path, const std::string& body = "",
                 const std::string& token = "", std::map<std::string, std::string> query = {}) {
-    Request r;
-    r.method = method;
-    r.path = path;
-    r.body = body;
-    r.query = std::move(query);
-    if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
-    return app_->handle(r);
+    return testkit::call(*app_, method, path, body, token, std::move(query));
   }
   static json::object body(const Response& r) { return parse_json(r.body).as_object(); }
   static std::string message(const Response& r) { return json::value_to<std::string>(body(r).at("message")); }
@@ -96,18 +58,6 @@ class AppTest : public testing::TestWithParam<std::string> {
   // Every stored report of a user, as text, to prove that refused requests changed nothing.
   std::string snapshot(const std::string& token) { return call("GET", "/reports", "", token, {{"limit", "100"}}).body; }
 
-  fs::path dir_;
-  std::string environment_;
-  std::shared_ptr<store::Store> store_;
-  repo::Tables tables_;
-  std::unique_ptr<KeyStore> keys_;
-  std::unique_ptr<LocalIssuer> issuer_;
-  std::unique_ptr<CredentialRepository> creds_;
-  std::unique_ptr<RefreshTokenRepository> refresh_;
-  LoginThrottle throttle_;
-  std::unique_ptr<LocalAuthenticator> auth_;
-  std::unique_ptr<repo::UserRepository> users_;
-  std::unique_ptr<repo::ReportRepository> reports_;
   std::unique_ptr<App> app_;
   std::string alice_, bob_;
 };
@@ -361,13 +311,7 @@ TEST_P(AppTest, JsonRoutesRefuseOtherMediaTypes) {
   std::string before = snapshot(alice_);
   auto with_type = [&](const std::string& method, const std::string& path, const std::string& body,
                        const std::string& type, const std::string& token) {
-    Request r;
-    r.method = method;
-    r.path = path;
-    r.body = body;
-    r.headers["content-type"] = type;
-    if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
-    return app_->handle(r);
+    return testkit::call(*app_, method, path, body, token, {}, type);
   };
   const std::string report = R"({"title":"Form","reference":{"model":"Oak","images":[{"url":"a.jpg"}]}})";
   for (std::string type : {"application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x",

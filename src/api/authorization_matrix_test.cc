@@ -14,30 +14,22 @@
 #include <fstream>
 #include <set>
 
-#include "analysis/report_analysis.h"
 #include "api/app.h"
 #include "testing/api_app.h"
+#include "testing/embedded_api.h"
 #include "catalog/snapshot/builder.h"
 #include "codec/codec.h"
 #include <opencv2/core.hpp>
-#include "search/matrix_cache.h"
-#include "vision/classic_extractor.h"
-#include "blobs/fs/fs_blob_store.h"
-#include "blobs/signed_url.h"
 #include "core/encoding.h"
 #include "core/json.h"
 #include "testing/base/fake_clock.h"
-#include "identity/local/credential_repository.h"
 #include "identity/local/jwt.h"
 #include "identity/local/openssl_util.h"
 #include "image_probe/test_images.h"
-#include "identity/local/key_store.h"
-#include "identity/local/local_authenticator.h"
 #include "identity/local/local_issuer.h"
 #include "store/item_json.h"
 #include "store/sqlite/item_codec.h"
 #include "store/sqlite/sqlite_store.h"
-#include "uploads/image_files.h"
 
 namespace k9::api {
 namespace {
@@ -241,37 +233,13 @@ std::vector<std::string> forbidden_changes(const StoreSnapshot& before, const St
 
 std::string base64url_json(const json::object& o) { return base64url_encode(to_json_text(o)); }
 
-class AuthorizationMatrixTest : public testing::Test {
+class AuthorizationMatrixTest : public testing::Test, protected testkit::EmbeddedApi {
  protected:
+  AuthorizationMatrixTest() : EmbeddedApi("authz-matrix") {}
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("k9-authz-matrix-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    store_ = std::make_unique<store::sqlite::SqliteStore>((dir_ / "k9.db").string());
-    tables_ = repo::Tables::from_env([](const char*) -> const char* { return nullptr; });
-    for (auto& s : tables_.schemas()) store_->ensure_table(s);
-    store_->ensure_table(CredentialRepository::schema(tables_.identities));
-    store_->ensure_table(RefreshTokenRepository::schema(tables_.refresh_tokens));
-    store_->ensure_table(jobs::JobQueue::schema(tables_.jobs));
-    keys_ = std::make_unique<KeyStore>(dir_ / "keys");
-    issuer_ = std::make_unique<LocalIssuer>(*keys_);
-    creds_ = std::make_unique<CredentialRepository>(*store_, tables_.identities, PasswordHashing::minimum());
-    refresh_ = std::make_unique<RefreshTokenRepository>(*store_, tables_.refresh_tokens);
-    auth_ = std::make_unique<LocalAuthenticator>(*creds_, *issuer_, *refresh_, throttle_);
-    users_ = std::make_unique<repo::UserRepository>(*store_, tables_.users);
-    reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_, repo::CursorCodec("matrix-secret-0123456789"));
-    // Wired as `k9 serve` wires the embedded mode: files in a folder, K9-signed links.
-    signer_ = std::make_shared<blobs::FileUrlSigner>("matrix-file-secret-0123456789-0123456789", "http://127.0.0.1:1");
-    blobs_ = std::make_unique<blobs::fs::FsBlobStore>(dir_ / "blobs", signer_);
-    images_ = std::make_unique<uploads::ImageFiles>(*blobs_);
-    // Analysis as k9 serve wires it, run synchronously here; a one-product catalog (p-7).
-    products_ = std::make_unique<repo::ProductRepository>(*store_, tables_);
-    embeddings_ = std::make_unique<repo::EmbeddingRepository>(*store_, tables_);
-    jobs_ = std::make_unique<jobs::JobQueue>(*store_, tables_.jobs);
-    snapshots_ = std::make_unique<analysis::CatalogSnapshots>(dir_, std::chrono::milliseconds(0));
-    matrices_ = std::make_unique<analysis::Matrices>(*blobs_, matrix_cache_);
-    analysis_ = std::make_unique<analysis::ReportAnalysis>(*reports_, *embeddings_, *images_, extractor_, *snapshots_,
-                                                           *matrices_, 1);
+    // Wired as `k9 serve` wires the embedded mode: files in a folder, K9-signed links, analysis
+    // run synchronously here; a one-product catalog (p-7).
+    wire(nullptr, {.throttle = {.per_user = 1000, .per_address = 1000}, .matrix_cache_bytes = 64u << 20});
     Product p7;
     p7.id = "p-7";
     p7.model = "Catalog oak";
@@ -282,13 +250,7 @@ class AuthorizationMatrixTest : public testing::Test {
     embeddings_->put({"p-7", f.model_version, f.vector.size(), f.vector});
     snapshots_->ensure(*products_, *embeddings_, f.model_version);
     ASSERT_TRUE(analysis_->score(p7, f.model_version));  // p-7's own matrix (GET /embeddings/similarity/p-7)
-    testkit::ApiServices services{*store_, *users_, *reports_, *issuer_, auth_.get(), [this] { return keys_->jwks(); },
-                         /*cache_report_lists=*/true, images_.get(), signer_.get()};
-    services.analysis = analysis_.get();
-    services.jobs = jobs_.get();
-    services.products = products_.get();
-    services.embeddings = embeddings_.get();
-    app_ = testkit::make_app(services);
+    app_ = testkit::make_app(all_services());
     // As `k9 serve` wires it: a deleted user's tokens are refused once the gate rereads them.
     issuer_->require_live_accounts(*creds_, {}, &gate_clock_);
 
@@ -320,11 +282,6 @@ class AuthorizationMatrixTest : public testing::Test {
     ASSERT_EQ(call("GET", "/user/profile", "", deleted_).status, 200);  // not reread yet: within the ttl
     gate_clock_.advance(issuer_->account_gate()->options().ttl.count());
   }
-  void TearDown() override {
-    app_.reset();
-    store_.reset();
-    fs::remove_all(dir_);
-  }
 
   // Tokens carrying alice's claims that must not pass: payload edited after signing, signed
   // by a stranger's key under K9's kid, and alg "none".
@@ -352,12 +309,7 @@ class AuthorizationMatrixTest : public testing::Test {
 
   Response call(const std::string& method, const std::string& path, const std::string& body,
                 const std::string& token) {
-    Request r;
-    r.method = method;
-    r.path = path;
-    r.body = body;
-    if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
-    return app_->handle(r);
+    return testkit::call(*app_, method, path, body, token);
   }
   // A report with an uploaded photo, analysed (as the workers of k9 serve would), with a favorite.
   std::string new_report(const std::string& token) {
@@ -421,28 +373,6 @@ class AuthorizationMatrixTest : public testing::Test {
     ++cases_;
   }
 
-  fs::path dir_;
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
-  repo::Tables tables_;
-  std::unique_ptr<KeyStore> keys_;
-  std::unique_ptr<LocalIssuer> issuer_;
-  std::unique_ptr<CredentialRepository> creds_;
-  std::unique_ptr<RefreshTokenRepository> refresh_;
-  LoginThrottle throttle_{ThrottleLimits{.per_user = 1000, .per_address = 1000}};
-  std::unique_ptr<LocalAuthenticator> auth_;
-  std::unique_ptr<repo::UserRepository> users_;
-  std::unique_ptr<repo::ReportRepository> reports_;
-  std::shared_ptr<blobs::FileUrlSigner> signer_;
-  std::unique_ptr<blobs::fs::FsBlobStore> blobs_;
-  std::unique_ptr<uploads::ImageFiles> images_;
-  std::unique_ptr<repo::ProductRepository> products_;
-  std::unique_ptr<repo::EmbeddingRepository> embeddings_;
-  std::unique_ptr<jobs::JobQueue> jobs_;
-  vision::ClassicExtractor extractor_;
-  std::unique_ptr<analysis::CatalogSnapshots> snapshots_;
-  search::MatrixCache matrix_cache_{64u << 20};
-  std::unique_ptr<analysis::Matrices> matrices_;
-  std::unique_ptr<analysis::ReportAnalysis> analysis_;
   std::unique_ptr<App> app_;
   testkit::FakeClock gate_clock_{
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()};

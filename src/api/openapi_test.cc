@@ -7,76 +7,31 @@
 #include <fstream>
 #include <set>
 
-#include "analysis/report_analysis.h"
 #include "api/docs_routes.h"
 #include "api/openapi.h"
 #include "api/router.h"
-#include "blobs/fs/fs_blob_store.h"
-#include "blobs/signed_url.h"
 #include "core/json.h"
 #include "core/json_codec.h"
 #include "core/json_schema.h"
-#include "identity/local/credential_repository.h"
-#include "identity/local/key_store.h"
-#include "identity/local/local_authenticator.h"
-#include "identity/local/local_issuer.h"
-#include "identity/local/login_throttle.h"
-#include "identity/local/refresh_token_repository.h"
-#include "search/matrix_cache.h"
-#include "store/sqlite/sqlite_store.h"
-#include "testing/api_app.h"
-#include "uploads/image_files.h"
-#include "vision/classic_extractor.h"
+#include "testing/embedded_api.h"
 
 namespace k9::api {
 namespace {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
-using namespace identity::local;
 
-class OpenApiTest : public testing::Test {
+class OpenApiTest : public testing::Test, protected testkit::EmbeddedApi {
  protected:
+  OpenApiTest() : EmbeddedApi("openapi") {}
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("k9-openapi-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    store_ = std::make_unique<store::sqlite::SqliteStore>((dir_ / "k9.db").string());
-    tables_ = repo::Tables::from_env([](const char*) -> const char* { return nullptr; });
-    for (auto& s : tables_.schemas()) store_->ensure_table(s);
-    store_->ensure_table(CredentialRepository::schema(tables_.identities));
-    store_->ensure_table(RefreshTokenRepository::schema(tables_.refresh_tokens));
-    store_->ensure_table(jobs::JobQueue::schema(tables_.jobs));
-    keys_ = std::make_unique<KeyStore>(dir_ / "keys");
-    issuer_ = std::make_unique<LocalIssuer>(*keys_);
-    creds_ = std::make_unique<CredentialRepository>(*store_, tables_.identities, PasswordHashing::minimum());
-    refresh_ = std::make_unique<RefreshTokenRepository>(*store_, tables_.refresh_tokens);
-    auth_ = std::make_unique<LocalAuthenticator>(*creds_, *issuer_, *refresh_, throttle_);
-    users_ = std::make_unique<repo::UserRepository>(*store_, tables_.users);
-    reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_, repo::CursorCodec("openapi-secret-0123456789"));
-    signer_ = std::make_shared<blobs::FileUrlSigner>("openapi-file-secret-0123456789-0123456789", "http://127.0.0.1:1");
-    blobs_ = std::make_unique<blobs::fs::FsBlobStore>(dir_ / "blobs", signer_);
-    images_ = std::make_unique<uploads::ImageFiles>(*blobs_);
-    products_ = std::make_unique<repo::ProductRepository>(*store_, tables_);
-    embeddings_ = std::make_unique<repo::EmbeddingRepository>(*store_, tables_);
-    jobs_ = std::make_unique<jobs::JobQueue>(*store_, tables_.jobs);
-    snapshots_ = std::make_unique<analysis::CatalogSnapshots>(dir_, std::chrono::milliseconds(0));
-    matrices_ = std::make_unique<analysis::Matrices>(*blobs_, matrix_cache_);
-    analysis_ = std::make_unique<analysis::ReportAnalysis>(*reports_, *embeddings_, *images_, extractor_, *snapshots_,
-                                                           *matrices_, 1);
+    wire();
     // Every group, as k9 serve wires them (testkit::make_app adds the docs group too).
-    testkit::ApiServices services{*store_, *users_, *reports_, *issuer_, auth_.get(), [this] { return keys_->jwks(); },
-                                  /*cache_report_lists=*/true, images_.get(), signer_.get()};
-    services.analysis = analysis_.get();
-    services.jobs = jobs_.get();
-    services.products = products_.get();
-    services.embeddings = embeddings_.get();
-    app_ = testkit::make_app(services);
+    app_ = testkit::make_app(all_services());
     auto r = testkit::call(*app_, "GET", "/openapi.json");  // no token
     ASSERT_EQ(r.status, 200) << r.body;
     doc_ = parse_json(r.body).as_object();
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   static std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -96,28 +51,6 @@ class OpenApiTest : public testing::Test {
     return o;
   }
 
-  fs::path dir_;
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
-  repo::Tables tables_;
-  std::unique_ptr<KeyStore> keys_;
-  std::unique_ptr<LocalIssuer> issuer_;
-  std::unique_ptr<CredentialRepository> creds_;
-  std::unique_ptr<RefreshTokenRepository> refresh_;
-  LoginThrottle throttle_;
-  std::unique_ptr<LocalAuthenticator> auth_;
-  std::unique_ptr<repo::UserRepository> users_;
-  std::unique_ptr<repo::ReportRepository> reports_;
-  std::shared_ptr<blobs::FileUrlSigner> signer_;
-  std::unique_ptr<blobs::fs::FsBlobStore> blobs_;
-  std::unique_ptr<uploads::ImageFiles> images_;
-  std::unique_ptr<repo::ProductRepository> products_;
-  std::unique_ptr<repo::EmbeddingRepository> embeddings_;
-  std::unique_ptr<jobs::JobQueue> jobs_;
-  vision::ClassicExtractor extractor_;
-  std::unique_ptr<analysis::CatalogSnapshots> snapshots_;
-  search::MatrixCache matrix_cache_{16u << 20};
-  std::unique_ptr<analysis::Matrices> matrices_;
-  std::unique_ptr<analysis::ReportAnalysis> analysis_;
   std::unique_ptr<App> app_;
   json::object doc_;
 };
@@ -267,9 +200,7 @@ TEST(OpenApiPaths, RestCapturesBecomeOneParameter) {
 }
 
 TEST(DocsRoutes, PageIsNotFoundWithoutItsFilesAndServedWithThem) {
-  auto dir = fs::temp_directory_path() / ("k9-docs-page-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  testkit::TempDir dir("docs-page");
   {
     DocsRoutes missing(DocsOptions{{}, dir / "absent"});
     auto routes = missing.routes();
@@ -288,7 +219,7 @@ TEST(DocsRoutes, PageIsNotFoundWithoutItsFilesAndServedWithThem) {
   {
     std::ofstream(dir / "index.html") << "<html>docs</html>";
     std::ofstream(dir / "swagger-ui.css") << "body{}";
-    DocsRoutes present(DocsOptions{{}, dir});
+    DocsRoutes present(DocsOptions{{}, dir.path()});
     auto routes = present.routes();
     Router router;
     for (auto& r : routes) router.add(r);
@@ -304,7 +235,6 @@ TEST(DocsRoutes, PageIsNotFoundWithoutItsFilesAndServedWithThem) {
     auto outside = router.match("GET", "/docs/../k9.db");
     if (outside.route) EXPECT_EQ(outside.route->handler(Call{req, outside.params, nobody}).status, 404);
   }
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -15,25 +15,15 @@
 #include <set>
 #include <thread>
 
-#include "analysis/catalog_snapshots.h"
-#include "analysis/matrices.h"
-#include "analysis/report_analysis.h"
 #include "api/app.h"
-#include "blobs/fs/fs_blob_store.h"
-#include "blobs/signed_url.h"
 #include "codec/codec.h"
 #include "core/encoding.h"
 #include "core/json.h"
 #include "core/random.h"
-#include "identity/local/credential_repository.h"
-#include "identity/local/key_store.h"
-#include "identity/local/local_issuer.h"
 #include "jobs/worker_pool.h"
-#include "search/matrix_cache.h"
 #include "store/dynamodb/dynamodb_local.h"
-#include "store/sqlite/sqlite_store.h"
 #include "testing/api_app.h"
-#include "vision/classic_extractor.h"
+#include "testing/embedded_api.h"
 
 namespace k9::api {
 namespace {
@@ -82,42 +72,18 @@ const std::string kDefaultSearch =
     R"("color":{"missing":true,"primary":0.5,"secondary":0.5},)"
     R"("pattern":{"missing":true,"primary":0.5,"secondary":0.5}})";
 
-class WebAppRoutesTest : public testing::TestWithParam<std::string> {
+class WebAppRoutesTest : public testing::TestWithParam<std::string>, protected testkit::EmbeddedApi {
  protected:
+  WebAppRoutesTest() : EmbeddedApi("webapp-test") {}
   bool on_dynamodb() const { return GetParam() == "dynamodb"; }
 
   void SetUp() override {
-    std::string name = testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (auto& c : name)
-      if (c == '/') c = '-';
-    dir_ = fs::temp_directory_path() / ("k9-webapp-test-" + std::to_string(::getpid()) + "-" + name);
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    environment_ = "w" + hex_encode(random_bytes(6));
-    if (on_dynamodb()) store_ = store::dynamodb::dynamodb_local().store;
-    else store_ = std::make_shared<store::sqlite::SqliteStore>((dir_ / "k9.db").string());
-    tables_ = repo::Tables::from_env(
-        [this](const char* n) -> const char* { return std::string(n) == "ENVIRONMENT" ? environment_.c_str() : nullptr; });
-    for (auto& s : tables_.schemas()) store_->ensure_table(s);
-    store_->ensure_table(CredentialRepository::schema(tables_.identities));
-    store_->ensure_table(jobs::JobQueue::schema(tables_.jobs));
-    keys_ = std::make_unique<KeyStore>(dir_ / "keys");
-    issuer_ = std::make_unique<LocalIssuer>(*keys_);
-    creds_ = std::make_unique<CredentialRepository>(*store_, tables_.identities, PasswordHashing::minimum());
-    users_ = std::make_unique<repo::UserRepository>(*store_, tables_.users);
-    reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_, repo::CursorCodec("webapp-test-secret-0123456"));
-    signer_ = std::make_shared<blobs::FileUrlSigner>("webapp-file-secret-0123456789-0123456789", "http://127.0.0.1:3001");
-    blobs_ = std::make_unique<blobs::fs::FsBlobStore>(dir_ / "blobs", signer_);
-    uploads::UploadLimits limits;
-    limits.max_bytes = 512 * 1024;  // small, so that an oversized album file is cheap to send
-    images_ = std::make_unique<uploads::ImageFiles>(*blobs_, limits);
-    products_ = std::make_unique<repo::ProductRepository>(*store_, tables_);
-    embeddings_ = std::make_unique<repo::EmbeddingRepository>(*store_, tables_);
-    jobs_ = std::make_unique<jobs::JobQueue>(*store_, tables_.jobs);
-    snapshots_ = std::make_unique<analysis::CatalogSnapshots>(dir_, 0ms);
-    matrices_ = std::make_unique<analysis::Matrices>(*blobs_, matrix_cache_);
-    analysis_ = std::make_unique<analysis::ReportAnalysis>(*reports_, *embeddings_, *images_, extractor_, *snapshots_,
-                                                           *matrices_, 1);
+    wire(on_dynamodb() ? store::dynamodb::dynamodb_local().store : nullptr,
+         {.environment = "w" + hex_encode(random_bytes(6)),
+          .public_url = "http://127.0.0.1:3001",
+          // small, so that an oversized album file is cheap to send
+          .upload_limits = {.max_bytes = 512 * 1024},
+          .matrix_cache_bytes = 64u << 20});
     for (auto& item : catalog()) add_product(item);
     snapshots_->ensure(*products_, *embeddings_, extractor_.model_version());
 
@@ -140,19 +106,11 @@ class WebAppRoutesTest : public testing::TestWithParam<std::string> {
     if (workers_) workers_->stop();
     app_.reset();
     retired_.clear();
-    store_.reset();
-    fs::remove_all(dir_);
   }
 
   void make_app(std::chrono::milliseconds wait) {
-    testkit::ApiServices s{.store = *store_, .users = *users_, .reports = *reports_, .verifier = *issuer_};
+    testkit::ApiServices s = all_services();
     s.cache_report_lists = !on_dynamodb();
-    s.images = images_.get();
-    s.file_urls = signer_.get();
-    s.analysis = analysis_.get();
-    s.jobs = jobs_.get();
-    s.products = products_.get();
-    s.embeddings = embeddings_.get();
     s.analysis_queued = [this] {
       if (workers_) workers_->wake();
     };
@@ -199,14 +157,7 @@ class WebAppRoutesTest : public testing::TestWithParam<std::string> {
   Response call(const std::string& method, const std::string& path, const std::string& body = "",
                 const std::string& token = "", std::map<std::string, std::string> query = {},
                 const std::string& content_type = "application/json") {
-    Request r;
-    r.method = method;
-    r.path = path;
-    r.body = body;
-    r.query = std::move(query);
-    if (!content_type.empty()) r.headers["content-type"] = content_type;
-    if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
-    return app_->handle(r);
+    return testkit::call(*app_, method, path, body, token, std::move(query), content_type);
   }
   Response album(const std::string& job, const std::string& file, const std::string& bytes,
                  const std::string& token, const std::string& type = "image/png") {
@@ -293,26 +244,6 @@ class WebAppRoutesTest : public testing::TestWithParam<std::string> {
     return out;
   }
 
-  fs::path dir_;
-  std::string environment_;
-  std::shared_ptr<store::Store> store_;
-  repo::Tables tables_;
-  std::unique_ptr<KeyStore> keys_;
-  std::unique_ptr<LocalIssuer> issuer_;
-  std::unique_ptr<CredentialRepository> creds_;
-  std::unique_ptr<repo::UserRepository> users_;
-  std::unique_ptr<repo::ReportRepository> reports_;
-  std::shared_ptr<blobs::FileUrlSigner> signer_;
-  std::unique_ptr<blobs::fs::FsBlobStore> blobs_;
-  std::unique_ptr<uploads::ImageFiles> images_;
-  std::unique_ptr<repo::ProductRepository> products_;
-  std::unique_ptr<repo::EmbeddingRepository> embeddings_;
-  std::unique_ptr<jobs::JobQueue> jobs_;
-  vision::ClassicExtractor extractor_;
-  std::unique_ptr<analysis::CatalogSnapshots> snapshots_;
-  search::MatrixCache matrix_cache_{64u << 20};
-  std::unique_ptr<analysis::Matrices> matrices_;
-  std::unique_ptr<analysis::ReportAnalysis> analysis_;
   std::unique_ptr<jobs::WorkerPool> workers_;
   std::unique_ptr<App> app_;
   std::vector<std::unique_ptr<App>> retired_;

@@ -246,13 +246,30 @@ std::string amz_date(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
+namespace {
+
+// What both ways of signing start from: the request's url parts (its Host header set), the
+// time stamp, the payload's hash and whether the session token is signed.
+struct SigningStart {
+  UrlParts url;
+  std::string when;
+  std::string payload;
+  bool token_signed;
+};
+
+SigningStart start_signing(HttpRequest& request, const Credentials& c, const SigningParams& p) {
+  SigningStart s{split_url(request.url), amz_date(p.time),
+                 p.payload_hash.empty() ? sha256_hex(request.body) : p.payload_hash,
+                 !c.session_token.empty() && !p.omit_session_token};
+  ensure_host(request, s.url);
+  return s;
+}
+
+}  // namespace
+
 SigningResult sign_headers(HttpRequest& request, const Credentials& c, const SigningParams& p) {
-  UrlParts url = split_url(request.url);
-  ensure_host(request, url);
-  std::string when = amz_date(p.time);
-  std::string payload = p.payload_hash.empty() ? sha256_hex(request.body) : p.payload_hash;
+  auto [url, when, payload, token_signed] = start_signing(request, c, p);
   request.set_header("X-Amz-Date", when);
-  bool token_signed = !c.session_token.empty() && !p.omit_session_token;
   if (token_signed) request.set_header("X-Amz-Security-Token", c.session_token);
   if (p.sign_body_header) request.set_header("X-Amz-Content-Sha256", payload);
 
@@ -269,12 +286,8 @@ SigningResult sign_headers(HttpRequest& request, const Credentials& c, const Sig
 }
 
 SigningResult presign(HttpRequest& request, const Credentials& c, const SigningParams& p) {
-  UrlParts url = split_url(request.url);
-  ensure_host(request, url);
-  std::string when = amz_date(p.time);
-  std::string payload = p.payload_hash.empty() ? sha256_hex(request.body) : p.payload_hash;
+  auto [url, when, payload, token_signed] = start_signing(request, c, p);
   CanonicalHeaders h = canonical_headers(request);
-  bool token_signed = !c.session_token.empty() && !p.omit_session_token;
 
   Params added{{"X-Amz-Algorithm", kAlgorithm},
                {"X-Amz-Credential", aws_uri_encode(c.access_key_id + "/" + scope(when.substr(0, 8), p), false)},

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <ctime>
 #include <random>
 #include <thread>
 
@@ -164,59 +165,23 @@ std::string json_error_body(std::string_view message, std::string_view code) {
 
 namespace {
 
-// Per-thread cache of the formatted current second: formatting runs once a second per thread.
+// Per-thread cache of the formatted current second: formatting runs once a second per thread
+// (strftime in the C locale: this program never calls setlocale).
 struct TimeCache {
   int64_t second = -1;
-  char http_date[29];  // Sun, 06 Nov 1994 08:49:37 GMT
-  char iso[19];        // 1994-11-06T08:49:37
+  char http_date[30];  // Sun, 06 Nov 1994 08:49:37 GMT (and a NUL)
+  char iso[20];        // 1994-11-06T08:49:37 (and a NUL)
 };
-
-void put2(char* p, int v) {
-  p[0] = static_cast<char>('0' + v / 10);
-  p[1] = static_cast<char>('0' + v % 10);
-}
 
 const TimeCache& time_cache(std::chrono::system_clock::time_point now) {
   thread_local TimeCache cache;
   int64_t sec = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   if (sec != cache.second) {
-    static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     time_t t = static_cast<time_t>(sec);
     struct tm tm;
     gmtime_r(&t, &tm);
-    int year = tm.tm_year + 1900;
-    char* d = cache.http_date;
-    std::memcpy(d, days[tm.tm_wday], 3);
-    d[3] = ',';
-    d[4] = ' ';
-    put2(d + 5, tm.tm_mday);
-    d[7] = ' ';
-    std::memcpy(d + 8, months[tm.tm_mon], 3);
-    d[11] = ' ';
-    put2(d + 12, year / 100);
-    put2(d + 14, year % 100);
-    d[16] = ' ';
-    put2(d + 17, tm.tm_hour);
-    d[19] = ':';
-    put2(d + 20, tm.tm_min);
-    d[22] = ':';
-    put2(d + 23, tm.tm_sec);
-    std::memcpy(d + 25, " GMT", 4);
-    char* s = cache.iso;
-    put2(s, year / 100);
-    put2(s + 2, year % 100);
-    s[4] = '-';
-    put2(s + 5, tm.tm_mon + 1);
-    s[7] = '-';
-    put2(s + 8, tm.tm_mday);
-    s[10] = 'T';
-    put2(s + 11, tm.tm_hour);
-    s[13] = ':';
-    put2(s + 14, tm.tm_min);
-    s[16] = ':';
-    put2(s + 17, tm.tm_sec);
+    std::strftime(cache.http_date, sizeof cache.http_date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    std::strftime(cache.iso, sizeof cache.iso, "%Y-%m-%dT%H:%M:%S", &tm);
     cache.second = sec;
   }
   return cache;
@@ -232,7 +197,7 @@ void append_number(std::string& out, uint64_t v) {
 
 void append_http_date(std::string& out) {
   const auto& c = time_cache(std::chrono::system_clock::now());
-  out.append(c.http_date, sizeof c.http_date);
+  out.append(c.http_date, sizeof c.http_date - 1);
 }
 
 void format_access_line(std::string& out, const AccessRecord& r) {
@@ -241,7 +206,7 @@ void format_access_line(std::string& out, const AccessRecord& r) {
   int ms = static_cast<int>(
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
   out += "{\"ts\":\"";
-  out.append(c.iso, sizeof c.iso);
+  out.append(c.iso, sizeof c.iso - 1);
   out += '.';
   out += static_cast<char>('0' + ms / 100);
   out += static_cast<char>('0' + ms / 10 % 10);
@@ -275,7 +240,7 @@ void format_access_line(std::string& out, const AccessRecord& r) {
 void format_access_text(std::string& out, const AccessRecord& r) {
   auto now = std::chrono::system_clock::now();
   const auto& c = time_cache(now);
-  out.append(c.iso, sizeof c.iso);
+  out.append(c.iso, sizeof c.iso - 1);
   out += "Z ";
   append_number(out, static_cast<uint64_t>(r.status < 0 ? 0 : r.status));
   out += ' ';

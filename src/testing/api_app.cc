@@ -36,13 +36,15 @@ std::unique_ptr<api::App> make_app(const ApiServices& s, api::AppOptions options
 }
 
 api::Response call(api::Handler& handler, const std::string& method, const std::string& path,
-                   const std::string& body, const std::string& token, std::map<std::string, std::string> query) {
+                   const std::string& body, const std::string& token, std::map<std::string, std::string> query,
+                   const std::string& content_type) {
   api::Request r;
   r.method = method;
   r.path = path;
   r.body = body;
   r.query = std::move(query);
   if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
+  if (!content_type.empty()) r.headers["content-type"] = content_type;
   return handler.handle(r);
 }
 

@@ -45,9 +45,9 @@ struct ApiServices {
 std::unique_ptr<api::App> make_app(const ApiServices& s, api::AppOptions options = {});
 
 // One request handed to `handler` in process, as a front door would: `token` (when not empty)
-// as the bearer token, `query` already decoded.
+// as the bearer token, `query` already decoded, `content_type` (when not empty) as its header.
 api::Response call(api::Handler& handler, const std::string& method, const std::string& path,
                    const std::string& body = "", const std::string& token = "",
-                   std::map<std::string, std::string> query = {});
+                   std::map<std::string, std::string> query = {}, const std::string& content_type = "");
 
 }  // namespace k9::testkit
