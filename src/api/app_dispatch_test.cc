@@ -138,18 +138,14 @@ TEST(AppDispatch, AdmissionFollowsTheTableAndTheWiring) {
 
 TEST(AppDispatch, EveryRouteDeclaresItselfFully) {
   TwoTokens verifier(false);
-  auto undeclared = table();
-  undeclared.push_back({"GET", "/lazy", "lazy", Access::open, Blocking::undeclared, Media::none, 0, echo});
-  EXPECT_THROW(App(verifier, {}, groups(undeclared)), std::logic_error);
-  auto unnamed = table();
-  unnamed.push_back({"GET", "/anonymous", "", Access::open, Blocking::never, Media::none, 0, echo});
-  EXPECT_THROW(App(verifier, {}, groups(unnamed)), std::logic_error);
-  auto twice = table();
-  twice.push_back({"GET", "/open", "open.again", Access::open, Blocking::never, Media::none, 0, echo});
-  EXPECT_THROW(App(verifier, {}, groups(twice)), std::logic_error);
-  auto same_name = table();
-  same_name.push_back({"GET", "/elsewhere", "open", Access::open, Blocking::never, Media::none, 0, echo});
-  EXPECT_THROW(App(verifier, {}, groups(same_name)), std::logic_error);
+  // Each added to the good table: no blocking mode, no name, a route twice, a name twice.
+  for (const auto& [method, pattern, name, blocking] :
+       {std::tuple{"GET", "/lazy", "lazy", Blocking::undeclared}, std::tuple{"GET", "/anonymous", "", Blocking::never},
+        std::tuple{"GET", "/open", "open.again", Blocking::never}, std::tuple{"GET", "/elsewhere", "open", Blocking::never}}) {
+    auto routes = table();
+    routes.push_back({method, pattern, name, Access::open, blocking, Media::none, 0, echo});
+    EXPECT_THROW(App(verifier, {}, groups(routes)), std::logic_error) << pattern << " " << name;
+  }
 }
 
 TEST(AppDispatch, AWebFileBesideATokenRouteIsServedOnlyWithoutAToken) {

@@ -127,13 +127,17 @@ TEST(SigningSuite, IsPresent) {
 
 class SigningCase : public testing::TestWithParam<std::string> {};
 
+// The suite's three intermediate steps of one way of signing ("header" or "query").
+void expect_steps(const SigningResult& r, const fs::path& dir, const std::string& way) {
+  EXPECT_EQ(r.canonical_request, read(dir / (way + "-canonical-request.txt")));
+  EXPECT_EQ(r.string_to_sign, read(dir / (way + "-string-to-sign.txt")));
+  EXPECT_EQ(r.signature, read(dir / (way + "-signature.txt")));
+}
+
 TEST_P(SigningCase, HeaderSigning) {
   fs::path dir = suite_dir() / GetParam();
   Case c = load_case(dir);
-  SigningResult r = sign_headers(c.request, c.credentials, c.params);
-  EXPECT_EQ(r.canonical_request, read(dir / "header-canonical-request.txt"));
-  EXPECT_EQ(r.string_to_sign, read(dir / "header-string-to-sign.txt"));
-  EXPECT_EQ(r.signature, read(dir / "header-signature.txt"));
+  expect_steps(sign_headers(c.request, c.credentials, c.params), dir, "header");
   std::string expected = read(dir / "header-signed-request.txt");
   ASSERT_TRUE(c.request.header("Authorization"));
   EXPECT_EQ(*c.request.header("Authorization"), signed_header(expected, "Authorization"));
@@ -146,10 +150,7 @@ TEST_P(SigningCase, HeaderSigning) {
 TEST_P(SigningCase, PresignedUrl) {
   fs::path dir = suite_dir() / GetParam();
   Case c = load_case(dir);
-  SigningResult r = presign(c.request, c.credentials, c.params);
-  EXPECT_EQ(r.canonical_request, read(dir / "query-canonical-request.txt"));
-  EXPECT_EQ(r.string_to_sign, read(dir / "query-string-to-sign.txt"));
-  EXPECT_EQ(r.signature, read(dir / "query-signature.txt"));
+  expect_steps(presign(c.request, c.credentials, c.params), dir, "query");
   ParsedRequest expected = parse_request(read(dir / "query-signed-request.txt"));
   EXPECT_EQ(c.request.url, "https://example.amazonaws.com" + expected.target);
   EXPECT_FALSE(c.request.header("Authorization"));

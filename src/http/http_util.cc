@@ -193,6 +193,13 @@ void append_number(std::string& out, uint64_t v) {
   out.append(buf, r.ptr);
 }
 
+// Milliseconds with three decimals (microseconds); a negative duration (a clock step) as 0.
+void append_millis(std::string& out, double ms) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, ms >= 0 ? ms : 0, std::chars_format::fixed, 3);
+  out.append(buf, r.ptr);
+}
+
 }  // namespace
 
 void append_http_date(std::string& out) {
@@ -226,10 +233,7 @@ void format_access_line(std::string& out, const AccessRecord& r) {
   out += ",\"bytes_out\":";
   append_number(out, r.bytes_out);
   out += ",\"duration_ms\":";
-  char buf[32];
-  double d = r.duration_ms >= 0 ? r.duration_ms : 0;
-  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed, 3);
-  out.append(buf, res.ptr);
+  append_millis(out, r.duration_ms);
   out += ",\"remote\":";
   append_json_string(out, r.remote);
   out += ",\"user\":";
@@ -249,11 +253,8 @@ void format_access_text(std::string& out, const AccessRecord& r) {
   for (char ch : r.path) out += (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ? '?' : ch;
   out += ' ';
   out += r.route.empty() ? std::string_view("-") : r.route;
-  char buf[32];
-  double d = r.duration_ms >= 0 ? r.duration_ms : 0;
-  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed, 3);
   out += ' ';
-  out.append(buf, res.ptr);
+  append_millis(out, r.duration_ms);
   out += "ms in=";
   append_number(out, r.bytes_in);
   out += " out=";

@@ -46,12 +46,16 @@ TEST(TokenCache, NeverAnswersAfterExp) {
   EXPECT_FALSE(cache.find("t"));
 }
 
+void expect_empty(TokenCache& cache, const std::string& token) {
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_FALSE(cache.find(token));
+}
+
 TEST(TokenCache, IgnoresAlreadyExpiredPrincipal) {
   FakeClock clock;
   TokenCache cache(100, clock);
   cache.insert("t", principal("a", clock.seconds()));
-  EXPECT_EQ(cache.size(), 0u);
-  EXPECT_FALSE(cache.find("t"));
+  expect_empty(cache, "t");
 }
 
 TEST(TokenCache, StaysWithinCapacityDroppingOldestFirst) {
@@ -81,8 +85,7 @@ TEST(TokenCache, ClearEmptiesIt) {
   TokenCache cache(100, clock);
   cache.insert("t", principal("a", clock.seconds() + 60));
   cache.clear();
-  EXPECT_EQ(cache.size(), 0u);
-  EXPECT_FALSE(cache.find("t"));
+  expect_empty(cache, "t");
 }
 
 TEST(TokenCache, ConcurrentReadersAndWriters) {

@@ -25,6 +25,14 @@ class UserRepositoryTest : public ::testing::Test {
                   {"updated_at", AttributeValue::S("2025-01-02T03:04:05.678Z")}},
                  ""});
   }
+  // u1's preferences as the repository reads them.
+  void expect_preferences(const std::string& title, bool auto_save, const std::string& format) {
+    auto u = users_.find("u1");
+    ASSERT_TRUE(u);
+    EXPECT_EQ(u->preferences.default_report_title, title);
+    EXPECT_EQ(u->preferences.auto_save_favorites, auto_save);
+    EXPECT_EQ(u->preferences.export_format, format);
+  }
   AttributeValue::Map stored_preferences() {
     auto item = store_->get(tables_.users, {{"user_id", AttributeValue::S("u1")}});
     return item->at("preferences").m();
@@ -40,11 +48,7 @@ TEST_F(UserRepositoryTest, ReadsTheGenerationsSpelling) {
   put_user({{"defaultReportTitle", AttributeValue::S("Kitchen")},
             {"autoSaveFavorites", AttributeValue::Bool(false)},
             {"exportFormat", AttributeValue::S("csv")}});
-  auto u = users_.find("u1");
-  ASSERT_TRUE(u);
-  EXPECT_EQ(u->preferences.default_report_title, "Kitchen");
-  EXPECT_EQ(u->preferences.auto_save_favorites, false);
-  EXPECT_EQ(u->preferences.export_format, "csv");
+  expect_preferences("Kitchen", false, "csv");
 }
 
 TEST_F(UserRepositoryTest, ReadsK9sEarlierSpellingAndTheGenerationsWinsWhereBothAre) {
@@ -52,11 +56,7 @@ TEST_F(UserRepositoryTest, ReadsK9sEarlierSpellingAndTheGenerationsWinsWhereBoth
             {"auto_save_favorites", AttributeValue::Bool(true)},
             {"exportFormat", AttributeValue::S("pdf")},
             {"export_format", AttributeValue::S("zip")}});
-  auto u = users_.find("u1");
-  ASSERT_TRUE(u);
-  EXPECT_EQ(u->preferences.default_report_title, "Old");
-  EXPECT_EQ(u->preferences.auto_save_favorites, true);
-  EXPECT_EQ(u->preferences.export_format, "pdf");
+  expect_preferences("Old", true, "pdf");
 }
 
 TEST_F(UserRepositoryTest, WritesTheGenerationsSpellingAndKeepsUnknownKeys) {
