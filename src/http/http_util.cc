@@ -15,6 +15,8 @@
 #include <boost/url/grammar/string_token.hpp>
 #include <boost/url/pct_string_view.hpp>
 
+#include "core/append_number.h"
+
 namespace k9::http::detail {
 
 namespace urls = boost::urls;
@@ -187,18 +189,8 @@ const TimeCache& time_cache(std::chrono::system_clock::time_point now) {
   return cache;
 }
 
-void append_number(std::string& out, uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-
 // Milliseconds with three decimals (microseconds); a negative duration (a clock step) as 0.
-void append_millis(std::string& out, double ms) {
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, ms >= 0 ? ms : 0, std::chars_format::fixed, 3);
-  out.append(buf, r.ptr);
-}
+void append_millis(std::string& out, double ms) { append_number(out, ms >= 0 ? ms : 0, std::chars_format::fixed, 3); }
 
 }  // namespace
 
@@ -218,26 +210,30 @@ void format_access_line(std::string& out, const AccessRecord& r) {
   out += static_cast<char>('0' + ms / 100);
   out += static_cast<char>('0' + ms / 10 % 10);
   out += static_cast<char>('0' + ms % 10);
-  out += "Z\",\"request_id\":";
-  append_json_string(out, r.request_id);
-  out += ",\"method\":";
-  append_json_string(out, r.method);
-  out += ",\"path\":";
-  append_json_string(out, r.path);
-  out += ",\"route\":";
-  append_json_string(out, r.route);
-  out += ",\"status\":";
-  append_number(out, static_cast<uint64_t>(r.status < 0 ? 0 : r.status));
-  out += ",\"bytes_in\":";
-  append_number(out, r.bytes_in);
-  out += ",\"bytes_out\":";
-  append_number(out, r.bytes_out);
-  out += ",\"duration_ms\":";
+  out += "Z\"";
+  const std::pair<std::string_view, std::string_view> texts[] = {
+      {"request_id", r.request_id}, {"method", r.method}, {"path", r.path}, {"route", r.route}};
+  const std::pair<std::string_view, uint64_t> counts[] = {
+      {"status", static_cast<uint64_t>(r.status < 0 ? 0 : r.status)}, {"bytes_in", r.bytes_in}, {"bytes_out", r.bytes_out}};
+  auto name = [&out](std::string_view n) {
+    out += ",\"";
+    out += n;
+    out += "\":";
+  };
+  for (auto& [n, text] : texts) {
+    name(n);
+    append_json_string(out, text);
+  }
+  for (auto& [n, count] : counts) {
+    name(n);
+    append_number(out, count);
+  }
+  name("duration_ms");
   append_millis(out, r.duration_ms);
-  out += ",\"remote\":";
-  append_json_string(out, r.remote);
-  out += ",\"user\":";
-  append_json_string(out, r.user);
+  for (auto& [n, text] : {std::pair{"remote", r.remote}, std::pair{"user", r.user}}) {
+    name(n);
+    append_json_string(out, text);
+  }
   out += '}';
 }
 

@@ -24,6 +24,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/append_number.h"
 #include "api/cors.h"
 #include "api/responses.h"
 #include "metrics/metrics.h"
@@ -65,11 +66,6 @@ const boost::system::error_category& http_category() {
   return cat;
 }
 
-void append_number(std::string& out, uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
 
 bool iequal(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&

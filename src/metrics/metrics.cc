@@ -9,27 +9,15 @@
 #include <cstdio>
 #include <thread>
 
+#include "core/append_number.h"
+
 namespace k9::metrics {
 
 namespace {
 
 constexpr std::string_view kUnmatched = "unmatched";
 
-void append_number(std::string& out, double v) {
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-void append_bound(std::string& out, double v) {
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general);
-  out.append(buf, r.ptr);
-}
-void append_number(std::string& out, uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
+void append_bound(std::string& out, double v) { append_number(out, v, std::chars_format::general); }
 
 // A label value, escaped as the format wants (\\, \", \n).
 void append_label(std::string& out, std::string_view v) {
