@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <span>
 #include <thread>
 
 #include "core/append_number.h"
@@ -161,39 +162,45 @@ uint64_t Registry::requests(std::string_view route, int status) const {
 
 namespace {
 
-// The rows of one labelled latency histogram (`counts` per bucket, not cumulative); none when
-// it counted nothing.
+// The rows of one histogram: `counts` per bucket (not cumulative; the last is +Inf) of the
+// upper `bounds` (seconds), the sum of what it counted in nanoseconds. A labelled one (one
+// series of many) has no rows when it counted nothing.
 void append_histogram(std::string& out, std::string_view name, std::string_view label, std::string_view value,
-                      const std::array<uint64_t, Registry::kLatencySlots>& counts, uint64_t nanos) {
+                      std::span<const double> bounds, std::span<const uint64_t> counts, uint64_t nanos) {
   uint64_t total = 0;
   for (auto v : counts) total += v;
-  if (!total) return;
-  auto series = [&](std::string_view suffix) {
+  if (!total && !label.empty()) return;
+  // name_suffix{label="value" and what `more` adds} (no braces when there is nothing inside).
+  auto series = [&](std::string_view suffix, std::string_view more) {
     out += name;
     out += suffix;
+    if (label.empty() && more.empty()) return;
     out += '{';
-    out += label;
-    out += "=\"";
-    append_label(out, value);
-    out += '"';
+    if (!label.empty()) {
+      out += label;
+      out += "=\"";
+      append_label(out, value);
+      out += '"';
+      if (!more.empty()) out += ',';
+    }
+    out += more;
   };
   uint64_t cumulative = 0;
   for (size_t k = 0; k < counts.size(); ++k) {
     cumulative += counts[k];
-    series("_bucket");
-    out += ",le=\"";
-    if (k < kLatencyBuckets.size()) append_bound(out, kLatencyBuckets[k]);
+    series("_bucket", "le=\"");
+    if (k < bounds.size()) append_bound(out, bounds[k]);
     else out += "+Inf";
     out += "\"} ";
     append_number(out, cumulative);
     out += '\n';
   }
-  series("_sum");
-  out += "} ";
+  series("_sum", "");
+  out += label.empty() ? " " : "} ";
   append_number(out, double(nanos) / 1e9);
   out += '\n';
-  series("_count");
-  out += "} ";
+  series("_count", "");
+  out += label.empty() ? " " : "} ";
   append_number(out, total);
   out += '\n';
 }
@@ -234,7 +241,7 @@ std::string Registry::scrape() const {
   header(out, "k9_http_request_duration_seconds", "histogram",
          "Time from a request's first byte to the end of its answer's write, by route name.");
   for (size_t r = 0; r < n; ++r)
-    append_histogram(out, "k9_http_request_duration_seconds", "route", names_[r], latency[r], nanos[r]);
+    append_histogram(out, "k9_http_request_duration_seconds", "route", names_[r], kLatencyBuckets, latency[r], nanos[r]);
   auto bytes = [&](std::string_view name, std::string_view help, const std::vector<uint64_t>& v) {
     header(out, name, "counter", help);
     for (size_t r = 0; r < n; ++r) {
@@ -264,7 +271,8 @@ std::string Registry::scrape() const {
       op_nanos += c.nanos.load(relaxed);
       op_failed[i] += c.failed.load(relaxed);
     }
-    append_histogram(out, "k9_backend_operation_duration_seconds", "operation", kOperations[i], buckets, op_nanos);
+    append_histogram(out, "k9_backend_operation_duration_seconds", "operation", kOperations[i], kLatencyBuckets, buckets,
+                     op_nanos);
   }
   header(out, "k9_backend_operation_failures_total", "counter",
          "Store or file-store calls that failed after their adapter's retries, by operation.");
@@ -277,21 +285,9 @@ std::string Registry::scrape() const {
   }
 
   header(out, "k9_analysis_duration_seconds", "histogram", "Time one report analysis ran (a job's attempt).");
-  uint64_t cumulative = 0;
-  for (size_t k = 0; k < analysis_buckets_.size(); ++k) {
-    cumulative += analysis_buckets_[k].load(relaxed);
-    out += "k9_analysis_duration_seconds_bucket{le=\"";
-    if (k < kAnalysisBuckets.size()) append_bound(out, kAnalysisBuckets[k]);
-    else out += "+Inf";
-    out += "\"} ";
-    append_number(out, cumulative);
-    out += '\n';
-  }
-  out += "k9_analysis_duration_seconds_sum ";
-  append_number(out, double(analysis_nanos_.load(relaxed)) / 1e9);
-  out += "\nk9_analysis_duration_seconds_count ";
-  append_number(out, cumulative);
-  out += '\n';
+  std::array<uint64_t, kAnalysisBuckets.size() + 1> analyses{};
+  for (size_t k = 0; k < analyses.size(); ++k) analyses[k] = analysis_buckets_[k].load(relaxed);
+  append_histogram(out, "k9_analysis_duration_seconds", "", "", kAnalysisBuckets, analyses, analysis_nanos_.load(relaxed));
   header(out, "k9_analyses_total", "counter",
          "Report analysis runs by outcome: done (the report is ready, or failed on its photos), error (a fault: retried).");
   out += "k9_analyses_total{outcome=\"done\"} ";
