@@ -5,22 +5,12 @@
 namespace k9::api {
 
 Readiness::Readiness(std::vector<Check> checks, std::chrono::milliseconds bound, std::chrono::milliseconds fresh)
-    : checks_(std::move(checks)), bound_(bound), fresh_(fresh), prober_([this] { run(); }) {}
+    : checks_(std::move(checks)), bound_(bound), fresh_(fresh), prober_([this](std::stop_token s) { run(s); }) {}
 
-Readiness::~Readiness() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  prober_.join();
-}
-
-void Readiness::run() {
+void Readiness::run(std::stop_token stop) {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stop_ || wanted_; });
-    if (stop_) return;
+    if (!cv_.wait(lock, stop, [&] { return wanted_; })) return;  // stopped
     wanted_ = false;
     Result result{true, {}};
     for (size_t i = 0; i < checks_.size(); ++i) {
@@ -37,7 +27,7 @@ void Readiness::run() {
       lock.lock();
       result.ready = result.ready && status == "ok";
       result.checks.emplace_back(checks_[i].name, std::move(status));
-      if (stop_) return;
+      if (stop.stop_requested()) return;
     }
     last_ = std::move(result);
     last_at_ = Clock::now();

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <utility>
@@ -28,7 +29,7 @@ class Readiness {
 
   explicit Readiness(std::vector<Check> checks, std::chrono::milliseconds bound = std::chrono::milliseconds(1000),
                      std::chrono::milliseconds fresh = std::chrono::milliseconds(1000));
-  ~Readiness();  // waits for a run in progress (a hung check holds the exit, not a request)
+  // Ending waits for a run in progress (a hung check holds the exit, not a request).
   Readiness(const Readiness&) = delete;
   Readiness& operator=(const Readiness&) = delete;
 
@@ -36,19 +37,18 @@ class Readiness {
 
  private:
   using Clock = std::chrono::steady_clock;
-  void run();
+  void run(std::stop_token stop);
 
   std::vector<Check> checks_;
   std::chrono::milliseconds bound_, fresh_;
   std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
+  std::condition_variable_any cv_;  // wakes on the prober's stop too
   bool wanted_ = false;     // a run is asked for
   uint64_t runs_done_ = 0;  // finished runs
   Clock::time_point last_at_{};
   Result last_;
   size_t current_ = 0;      // the check the run in progress is on
-  std::thread prober_;
+  std::jthread prober_;  // last: stopped and joined before the rest ends
 };
 
 }  // namespace k9::api

@@ -5,20 +5,11 @@
 namespace k9::cli {
 
 UploadSweeper::UploadSweeper(uploads::ImageFiles& images, std::chrono::seconds every)
-    : images_(images), every_(every), thread_([this] { run(); }) {}
+    : images_(images), every_(every), thread_([this](std::stop_token s) { run(s); }) {}
 
-UploadSweeper::~UploadSweeper() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  thread_.join();
-}
-
-void UploadSweeper::run() {
+void UploadSweeper::run(std::stop_token stop) {
   std::unique_lock lock(mu_);
-  while (!stopping_) {
+  while (!stop.stop_requested()) {
     lock.unlock();
     try {
       if (size_t n = images_.sweep_uploads()) spdlog::info("swept {} unclaimed uploads older than a day", n);
@@ -26,7 +17,7 @@ void UploadSweeper::run() {
       spdlog::warn("upload sweep failed (next try in {} s): {}", every_.count(), e.what());
     }
     lock.lock();
-    cv_.wait_for(lock, every_, [this] { return stopping_; });
+    cv_.wait_for(lock, stop, every_, [] { return false; });
   }
 }
 

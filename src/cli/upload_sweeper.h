@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 
 #include "uploads/image_files.h"
@@ -15,16 +16,15 @@ namespace k9::cli {
 class UploadSweeper {
  public:
   UploadSweeper(uploads::ImageFiles& images, std::chrono::seconds every = std::chrono::hours(1));
-  ~UploadSweeper();  // stops and joins
+  // Ending stops the sweeps and waits for one in progress.
 
  private:
-  void run();
+  void run(std::stop_token stop);
   uploads::ImageFiles& images_;
   std::chrono::seconds every_;
   std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::condition_variable_any cv_;  // wakes on the thread's stop
+  std::jthread thread_;  // last: stopped and joined before the rest ends
 };
 
 }  // namespace k9::cli
