@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/clock.h"
 #include "core/encoding.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -28,24 +29,9 @@ Error bad(const fs::path& file, const std::string& what) {
   return Error(ErrorCode::bad_request, file.string() + ": " + what);
 }
 
-std::string now_iso() {
-  auto now = std::chrono::system_clock::now();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  std::time_t secs = std::time_t(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[40];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, int(ms % 1000));
-  return out;
-}
-
 // DynamoDB's export ids: 14 digits of milliseconds, a dash, 8 hex digits.
-std::string new_export_id() {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count();
+std::string new_export_id(std::chrono::system_clock::time_point now) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   char digits[24];
   std::snprintf(digits, sizeof digits, "%014lld", static_cast<long long>(ms));
   return std::string(digits) + "-" + hex_encode(random_bytes(4));
@@ -137,6 +123,7 @@ void check_md5_file(const fs::path& file) {
 
 struct TableExportWriter::State {
   fs::path root, folder;
+  const Clock* clock = nullptr;
   std::string table, id, started;
   uint64_t per_file = 0, in_file = 0, total = 0;
   std::unique_ptr<GzipLineWriter> out;
@@ -145,14 +132,16 @@ struct TableExportWriter::State {
   std::string line;
 };
 
-TableExportWriter::TableExportWriter(const fs::path& dir, std::string table, uint64_t items_per_file)
+TableExportWriter::TableExportWriter(const fs::path& dir, std::string table, uint64_t items_per_file,
+                                     const Clock& clock)
     : s_(std::make_unique<State>()) {
   s_->root = dir;
   s_->table = std::move(table);
-  s_->id = new_export_id();
+  s_->clock = &clock;
+  s_->id = new_export_id(clock.now());
   s_->folder = dir / "AWSDynamoDB" / s_->id;
   s_->per_file = items_per_file ? items_per_file : 1;
-  s_->started = now_iso();
+  s_->started = iso8601_ms(clock.now());
   fs::create_directories(s_->folder / "data");
   write_file(s_->folder / "_started", "");
 }
@@ -201,7 +190,7 @@ ExportSummary TableExportWriter::finish() {
   json::object head{{"version", kVersion},
                     {"exportArn", arn + "/export/" + s_->id},
                     {"startTime", s_->started},
-                    {"endTime", now_iso()},
+                    {"endTime", iso8601_ms(s_->clock->now())},
                     {"tableArn", arn},
                     {"tableId", s_->table},
                     {"exportTime", s_->started},

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "store/item.h"
 
 namespace k9::table_export {
@@ -39,7 +40,8 @@ class TableExportWriter {
  public:
   // Starts an export of `table` below `dir` (created when missing; an export id of its own,
   // so two exports to one folder never collide).
-  TableExportWriter(const std::filesystem::path& dir, std::string table, uint64_t items_per_file = 100'000);
+  TableExportWriter(const std::filesystem::path& dir, std::string table, uint64_t items_per_file = 100'000,
+                    const Clock& clock = Clock::system());
   ~TableExportWriter();  // an unfinished export stays unfinished (no manifests)
   TableExportWriter(const TableExportWriter&) = delete;
   TableExportWriter& operator=(const TableExportWriter&) = delete;
