@@ -63,6 +63,32 @@ def decode_item(blob):
     return item
 
 
+class _TypedReader(_Reader):
+    """Values in DynamoDB JSON's typed form ({"N": "1.5"}, {"M": {...}}), as boto3's client has them."""
+
+    def value(self):
+        tag = TAGS[self.data[self.pos]]
+        plain = super().value()
+        if tag == "M":
+            return {"M": plain}
+        if tag == "L":
+            return {"L": plain}
+        if tag == "NULL":
+            return {"NULL": True}
+        if tag in ("SS", "NS", "BS"):
+            return {tag: sorted(plain)}
+        return {tag: plain}
+
+
+def decode_typed_item(blob):
+    """An item in DynamoDB JSON's typed form; ValueError on a corrupt row."""
+    reader = _TypedReader(blob)
+    item = reader.item()
+    if reader.pos != len(reader.data):
+        raise ValueError("trailing bytes after item")
+    return item
+
+
 def open_read_only(path):
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
 
@@ -77,6 +103,12 @@ def items(path, table):
     """Every item of a store table (e.g. "k9-reports-dev"), decoded."""
     with open_read_only(path) as db:
         return [decode_item(row[0]) for row in db.execute(f'SELECT item FROM "t:{table}"')]
+
+
+def typed_items(path, table):
+    """Every item of a store table in DynamoDB JSON's typed form."""
+    with open_read_only(path) as db:
+        return [decode_typed_item(row[0]) for row in db.execute(f'SELECT item FROM "t:{table}"')]
 
 
 def half_written(path, env="dev"):
