@@ -31,8 +31,11 @@ KEYS = {"users": ("user_id",), "reports": ("id",), "products": ("id",), "embeddi
 COUNTS = {"users": 1100, "reports": 1100, "products": 500, "embeddings": 500}
 
 
-def table(kind, env):
-    return f"k9-{kind}-{env}"
+ENV = "mig"  # every table is k9-<kind>-mig; the databases are told apart by access key
+
+
+def table(kind):
+    return f"k9-{kind}-{ENV}"
 
 
 def n(text):
@@ -120,19 +123,27 @@ def scan_typed(client, name):
 
 
 class K9:
-    def __init__(self, binary, ddb):
-        self.binary, self.ddb = binary, ddb
+    def __init__(self, binary, ddb, data):
+        self.binary, self.ddb, self.data = binary, ddb, data
 
-    def env(self, environment, **extra):
-        return dict(os.environ, **self.ddb.env(), ENVIRONMENT=environment, **extra)
+    def env(self, db, **extra):
+        """K9's environment on database `db` of DynamoDB Local (it keeps one per access key)."""
+        env = dict(os.environ, **self.ddb.env())
+        env.update(AWS_ACCESS_KEY_ID=f"k9{db}", K9_STORE="dynamodb", K9_DATA=self.data, ENVIRONMENT=ENV, **extra)
+        return env
 
-    def run(self, environment, *args, ok=True, **extra):
+    def client(self, db):
+        """boto3's low-level client on database `db`: items in DynamoDB JSON, as written and read back."""
+        return import_boto3().client("dynamodb", endpoint_url=self.ddb.endpoint, region_name="us-east-1",
+                                     aws_access_key_id=f"k9{db}", aws_secret_access_key="k9localsecret")
+
+    def run(self, db, *args, ok=True, **extra):
         started = time.monotonic()
-        res = subprocess.run([self.binary, *args], env=self.env(environment, **extra), capture_output=True, text=True,
+        res = subprocess.run([self.binary, *args], env=self.env(db, **extra), capture_output=True, text=True,
                              timeout=240)
         if ok:
             check(res.returncode == 0, f"k9 {' '.join(args)} failed ({res.returncode}): {res.stderr[-3000:]}")
-        print(f"k9 {' '.join(args)} (ENVIRONMENT={environment}): exit {res.returncode} in "
+        print(f"k9 {' '.join(args)} (database {db}): exit {res.returncode} in "
               f"{time.monotonic() - started:.1f} s; {(res.stdout or res.stderr).strip().splitlines()[-1:]}")
         return res
 
@@ -143,16 +154,16 @@ def main():
     rnd = random.Random(17)
     try:
         with DynamoDbLocal() as ddb:
-            k9 = K9(k9_path, ddb)
-            client = ddb.resource().meta.client
+            k9 = K9(k9_path, ddb, os.path.join(work, "data"))
             originals = {kind: make_items(kind, count, rnd) for kind, count in COUNTS.items()}
             total = sum(COUNTS.values())
 
             # boto3 fills the "seed" tables that k9 tables create made.
             k9.run("seed", "tables", "create")
+            client = k9.client("seed")
             for kind, items in originals.items():
                 for i in range(0, len(items), 25):
-                    request = {table(kind, "seed"): [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]}
+                    request = {table(kind): [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]}
                     for _ in range(20):
                         request = client.batch_write_item(RequestItems=request).get("UnprocessedItems")
                         if not request:
@@ -164,17 +175,18 @@ def main():
             a, b = os.path.join(work, "a", "k9.db"), os.path.join(work, "b", "k9.db")
             out = k9.run("seed", "migrate", "--from", "dynamodb", "--to", f"sqlite:{a}").stdout
             check(f"{total} items written" in out and "every table verified" in out, out)
-            check_same(originals, {k: store_file.typed_items(a, table(k, "seed")) for k in TABLES}, "sqlite:A")
+            check_same(originals, {k: store_file.typed_items(a, table(k)) for k in TABLES}, "sqlite:A")
             k9.run("rt", "migrate", "--from", f"sqlite:{a}", "--to", "dynamodb")
-            check_same(originals, {k: scan_typed(client, table(k, "rt")) for k in TABLES}, "DynamoDB Local (rt)")
+            client = k9.client("rt")
+            check_same(originals, {k: scan_typed(client, table(k)) for k in TABLES}, "DynamoDB Local (rt)")
             k9.run("rt", "migrate", "--from", "dynamodb", "--to", f"sqlite:{b}")
-            check_same(originals, {k: store_file.typed_items(b, table(k, "rt")) for k in TABLES}, "sqlite:B")
+            check_same(originals, {k: store_file.typed_items(b, table(k)) for k in TABLES}, "sqlite:B")
             print(f"round trip DynamoDB -> sqlite -> DynamoDB -> sqlite: {total} items equal attribute for attribute")
 
             # A second run writes the same items and changes nothing (no --merge needed).
             out = k9.run("rt", "migrate", "--from", f"sqlite:{a}", "--to", "dynamodb").stdout
             check("every table verified" in out, out)
-            check_same(originals, {k: scan_typed(client, table(k, "rt")) for k in TABLES}, "after a second run")
+            check_same(originals, {k: scan_typed(client, table(k)) for k in TABLES}, "after a second run")
 
             # SIGKILL in the middle, then again with the checkpoint: every item exactly once.
             checkpoint = os.path.join(work, "kill.checkpoint")
@@ -190,7 +202,9 @@ def main():
                 if copied >= 600:
                     break
                 time.sleep(0.01)
-            check(proc.poll() is None, f"the migration ended before it could be killed: {proc.communicate()}")
+            if proc.poll() is not None:
+                raise AssertionError(f"the migration ended before it could be killed: {proc.communicate()}")
+            print(f"killing the migration at {copied} items copied")
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
             with open(checkpoint) as f:
@@ -202,11 +216,13 @@ def main():
             written = int(out.split(" items written")[0].rsplit(" ", 1)[1])
             check(written <= total - saved["copied"], f"the resumed run wrote {written} items: it did not resume")
             check(not os.path.exists(checkpoint), "the checkpoint is removed once verified")
-            check_same(originals, {k: scan_typed(client, table(k, "kill")) for k in TABLES}, "after kill and resume")
+            check_same(originals, {k: scan_typed(k9.client("kill"), table(k)) for k in TABLES}, "after kill and resume")
 
             # The Python generation's embeddings table: keyed by product_id alone, boto3's resource API.
-            legacy = ddb.resource().create_table(
-                TableName=table("embeddings", "legacy"), BillingMode="PAY_PER_REQUEST",
+            legacy = import_boto3().resource("dynamodb", endpoint_url=ddb.endpoint, region_name="us-east-1",
+                                             aws_access_key_id="k9legacy",
+                                             aws_secret_access_key="k9localsecret").create_table(
+                TableName=table("embeddings"), BillingMode="PAY_PER_REQUEST",
                 KeySchema=[{"AttributeName": "product_id", "KeyType": "HASH"}],
                 AttributeDefinitions=[{"AttributeName": "product_id", "AttributeType": "S"}])
             legacy.wait_until_exists()
@@ -215,7 +231,7 @@ def main():
                                   "created_at": "2025-01-02T03:04:05.678Z"})
             c = os.path.join(work, "c", "k9.db")
             k9.run("legacy", "migrate", "--from", "dynamodb", "--to", f"sqlite:{c}")
-            got = store_file.items(c, table("embeddings", "legacy"))
+            got = store_file.items(c, table("embeddings"))
             check(len(got) == 1 and got[0]["model_version"] == "python-legacy" and got[0]["product_id"] == "py-1", got)
             check([Decimal(x) for x in got[0]["embedding_vector"]] == vector, got)
             print("legacy embeddings item (product_id alone) now keyed product_id + python-legacy")
@@ -240,18 +256,18 @@ def main():
             check(res.returncode != 0 and "does not answer" in res.stderr and closed in res.stderr, res.stderr)
             # A target holding an item the source does not: refused (nothing written), then --merge.
             stranger = {"user_id": {"S": "stranger"}, "note": {"S": "not in the source"}}
-            client.put_item(TableName=table("users", "rt"), Item=stranger)
-            client.delete_item(TableName=table("reports", "rt"), Key={"id": {"S": "r-00007"}})
+            client.put_item(TableName=table("users"), Item=stranger)
+            client.delete_item(TableName=table("reports"), Key={"id": {"S": "r-00007"}})
             res = k9.run("rt", "migrate", "--from", f"sqlite:{b}", "--to", "dynamodb", ok=False)
             check(res.returncode != 0 and "holds other data" in res.stderr and "stranger" in res.stderr
                   and "--merge" in res.stderr, res.stderr)
-            check("Item" not in client.get_item(TableName=table("reports", "rt"), Key={"id": {"S": "r-00007"}}),
+            check("Item" not in client.get_item(TableName=table("reports"), Key={"id": {"S": "r-00007"}}),
                   "the refused migration wrote to the target")
             out = k9.run("rt", "migrate", "--from", f"sqlite:{b}", "--to", "dynamodb", "--merge").stdout
             check("every table verified" in out, out)
-            users = scan_typed(client, table("users", "rt"))
+            users = scan_typed(client, table("users"))
             check(len(users) == COUNTS["users"] + 1 and stranger in users, "--merge keeps the target's own items")
-            check_same({"reports": originals["reports"]}, {"reports": scan_typed(client, table("reports", "rt"))},
+            check_same({"reports": originals["reports"]}, {"reports": scan_typed(client, table("reports"))},
                        "after --merge")
             return 0
     finally:

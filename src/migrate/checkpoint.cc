@@ -67,8 +67,11 @@ std::optional<Checkpoint> Checkpoint::load(const fs::path& path) {
   if (!in) throw corrupt(path, "cannot be read");
   std::stringstream text;
   text << in.rdbuf();
+  boost::system::error_code bad_json;
+  json::value parsed = json::parse(text.str(), bad_json);
+  if (bad_json) throw corrupt(path, "not JSON: " + bad_json.message());
   try {
-    json::object o = json::parse(text.str()).as_object();
+    json::object o = parsed.as_object();
     if (o.at("format").as_string() != kFormat) throw corrupt(path, "format is not " + std::string(kFormat));
     if (o.at("version").to_number<int>() != 1) throw corrupt(path, "unknown version");
     Checkpoint c;
