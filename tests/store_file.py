@@ -54,13 +54,16 @@ class _Reader:
         return {self.text(): self.value() for _ in range(self.varint())}
 
 
-def decode_item(blob):
-    """An item as a dict (numbers stay decimal strings); ValueError on a corrupt row."""
-    reader = _Reader(blob)
+def _whole_item(reader):
     item = reader.item()
     if reader.pos != len(reader.data):
         raise ValueError("trailing bytes after item")
     return item
+
+
+def decode_item(blob):
+    """An item as a dict (numbers stay decimal strings); ValueError on a corrupt row."""
+    return _whole_item(_Reader(blob))
 
 
 class _TypedReader(_Reader):
@@ -82,11 +85,7 @@ class _TypedReader(_Reader):
 
 def decode_typed_item(blob):
     """An item in DynamoDB JSON's typed form; ValueError on a corrupt row."""
-    reader = _TypedReader(blob)
-    item = reader.item()
-    if reader.pos != len(reader.data):
-        raise ValueError("trailing bytes after item")
-    return item
+    return _whole_item(_TypedReader(blob))
 
 
 def open_read_only(path):

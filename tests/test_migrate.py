@@ -23,7 +23,7 @@ from decimal import Decimal
 from k9test import check, free_port, import_boto3, k9_binary
 
 import_boto3()
-from dynamodb_local import DynamoDbLocal  # noqa: E402
+from dynamodb_local import DynamoDbLocal, every_page  # noqa: E402
 import store_file  # noqa: E402
 
 TABLES = ("users", "reports", "products", "embeddings")
@@ -113,13 +113,7 @@ def check_same(expected, got, what):
 
 
 def scan_typed(client, name):
-    items, kw = [], {"TableName": name, "ConsistentRead": True}
-    while True:
-        page = client.scan(**kw)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return every_page(client.scan, TableName=name)
 
 
 class K9:
