@@ -66,7 +66,11 @@ static k9::migrate::MigrationOptions options(const k9::repo::Tables& tables, con
   o.from_label = "bench-source";
   o.to_label = "bench-target";
   o.embeddings_table = tables.embeddings;
-  o.checkpoint = checkpoint;
+  if (!std::getenv("K9_BENCH_NO_CHECKPOINT")) o.checkpoint = checkpoint;
+  if (std::getenv("K9_BENCH_VERBOSE")) {  // where the time goes: each step's line, timed, on stderr
+    auto t0 = Clock::now();
+    o.on_message = [t0](const std::string& line) { std::fprintf(stderr, "%7.2f s %s\n", since(t0), line.c_str()); };
+  }
   return o;
 }
 

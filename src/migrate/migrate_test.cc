@@ -149,6 +149,7 @@ TEST_F(Migrate, TargetWithOtherDataIsRefusedUnlessMerge) {
 TEST_F(Migrate, InterruptedRunResumesFromItsCheckpoint) {
   options_.checkpoint = dir_ / "migrate.checkpoint";
   options_.writers = 1;  // a checkpoint every batch or so: the run stops early in the first table
+  options_.checkpoint_interval = std::chrono::milliseconds(0);
   int batches = 0;
   struct Interrupted {};
   options_.after_batch = [&] {

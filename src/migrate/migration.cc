@@ -1,5 +1,6 @@
 #include "migrate/migration.h"
 
+#include <chrono>
 #include <map>
 #include <optional>
 
@@ -119,14 +120,21 @@ class Migration {
   void require_healthy(const Side& side) const;
   void refuse_other_data(const store::TableSchema& schema);
   void copy_table(const store::TableSchema& target, const KeySchema& source_key);
-  void save() const {
-    if (!o_.checkpoint.empty()) checkpoint_.save(o_.checkpoint);
+  // Writes the checkpoint; unless `now`, only when checkpoint_interval has passed since the last
+  // write (the next commit or the table's end writes what was skipped).
+  void save(bool now = true) {
+    if (o_.checkpoint.empty()) return;
+    auto t = std::chrono::steady_clock::now();
+    if (!now && t - last_save_ < o_.checkpoint_interval) return;
+    checkpoint_.save(o_.checkpoint);
+    last_save_ = t;
   }
 
   const MigrationOptions& o_;
   Side from_, to_;
   std::map<std::string, std::optional<store::TableSchema>> source_schemas_;
   Checkpoint checkpoint_;
+  std::chrono::steady_clock::time_point last_save_{};
   uint64_t total_ = 0, copied_ = 0;
 };
 
@@ -165,7 +173,7 @@ void Migration::copy_table(const store::TableSchema& target, const KeySchema& so
     checkpoint_.cursor = std::move(done->cursor);
     checkpoint_.copied += done->items;
     copied_ += done->items;
-    save();
+    save(false);
     if (o_.on_progress) o_.on_progress(std::min(checkpoint_.copied, total_), total_);
     if (o_.after_batch) o_.after_batch();
   };
@@ -183,6 +191,7 @@ void Migration::copy_table(const store::TableSchema& target, const KeySchema& so
   }
   writer.finish();
   record_commits();
+  say(table + ": copied");
   checkpoint_.done.insert(table);
   checkpoint_.table.clear();
   checkpoint_.cursor.clear();

@@ -19,8 +19,9 @@
 //    backoff, throttling retried by the client), `writers` batches at a time (batch_writer.h).
 //    Memory stays bounded by one page and the batches in flight, whatever the table's size.
 //    Writes are unconditional puts of whole items: idempotent.
-//  - Checkpoint (`checkpoint` non-empty): after every batch the target committed (together
-//    with every batch before it), the file names the table and the scan cursor (checkpoint.h); a run that finds a checkpoint of the
+//  - Checkpoint (`checkpoint` non-empty): after batches the target committed (together with
+//    every batch before them; at most `checkpoint_interval` apart), the file names the table
+//    and the scan cursor (checkpoint.h); a run that finds a checkpoint of the
 //    same source and target resumes after it (and skips the other-data check, which the run
 //    that wrote it passed); one of another migration, or a damaged file, is refused. The file
 //    is removed once the migration is verified.
@@ -33,6 +34,7 @@
 //  - Errors are k9::Error; a store's failure is prefixed with which side it came from
 //    ("source sqlite:/x/k9.db: ...", "target dynamodb ...: ...").
 #pragma once
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -49,6 +51,11 @@ struct MigrationOptions {
   std::string from_label, to_label;        // the stores as the user named them (messages, checkpoint)
   bool merge = false;
   std::filesystem::path checkpoint;        // empty: none
+  // The checkpoint is written after a commit once this long has passed since its last write
+  // (and at each table's end): each write costs two fsyncs, which per batch tripled the time of
+  // a migration between SQLite files. A crash then redoes at most this much (idempotent) work.
+  // 0: after every commit.
+  std::chrono::milliseconds checkpoint_interval{100};
   std::string embeddings_table;            // where legacy embeddings are rewritten; empty: nowhere
   std::string legacy_embeddings_model = kLegacyEmbeddingsModel;
   int page_size = 0;                       // items per scan page; 0: the store's page
@@ -57,7 +64,7 @@ struct MigrationOptions {
   // source's total.
   std::function<void(uint64_t done, uint64_t total)> on_progress;
   std::function<void(const std::string&)> on_message;  // one line per step worth telling
-  // Called after each checkpoint (one or more batches committed; tests interrupt a run here).
+  // Called each time more batches are committed in order (tests interrupt a run here).
   std::function<void()> after_batch;
 };
 
