@@ -19,6 +19,8 @@ std::string canonical_encoding(const store::Item& item);
 class TableDigest {
  public:
   void add(const store::Item& item);
+  // Adds the items `other` holds (the digest of a table read in parts is the merge of theirs).
+  void merge(const TableDigest& other);
   uint64_t count() const { return count_; }
   // The sum as 64 hex digits (most significant first).
   std::string hex() const;
@@ -26,6 +28,7 @@ class TableDigest {
 
  private:
   uint64_t count_ = 0;
+  void add_sum(const std::array<uint64_t, 4>& value);
   std::array<uint64_t, 4> sum_{};  // little-endian limbs
 };
 

@@ -242,6 +242,11 @@ TEST(TableDigest, IgnoresOrderAndNumberSpellingButNotValues) {
   other.add(a2);
   EXPECT_NE(other, ab);
   EXPECT_EQ(ab.hex().size(), 64u);
+  TableDigest part_a, part_b;  // a table read in two segments
+  part_a.add(b);
+  part_b.add(a);
+  part_a.merge(part_b);
+  EXPECT_EQ(part_a, ab);
 }
 
 TEST_F(Migrate, PythonGenerationEmbeddingsGetSpecsKey) {
