@@ -15,6 +15,18 @@ EMULATOR = os.path.abspath(os.environ.get("K9_DYNAMODB_LOCAL_DIR") or os.path.jo
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "k9local", "AWS_SECRET_ACCESS_KEY": "k9localsecret", "AWS_REGION": "us-east-1"}
 
 
+def every_page(scan, **kw):
+    """Every item of a scan (boto3's Table.scan, or a client's scan with TableName=...), read
+    consistently, page after page."""
+    items, kw = [], dict(kw, ConsistentRead=True)
+    while True:
+        page = scan(**kw)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
 class DynamoDbLocal(Peer):
     def __init__(self):
         jar = os.path.join(EMULATOR, "DynamoDBLocal.jar")
@@ -40,13 +52,7 @@ class DynamoDbLocal(Peer):
 
     def scan(self, table):
         """Every item of `table`, read consistently, page after page."""
-        t, items, kw = self.resource().Table(table), [], {"ConsistentRead": True}
-        while True:
-            page = t.scan(**kw)
-            items += page["Items"]
-            if "LastEvaluatedKey" not in page:
-                return items
-            kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return every_page(self.resource().Table(table).scan)
 
 
 @contextlib.contextmanager

@@ -54,13 +54,38 @@ class _Reader:
         return {self.text(): self.value() for _ in range(self.varint())}
 
 
-def decode_item(blob):
-    """An item as a dict (numbers stay decimal strings); ValueError on a corrupt row."""
-    reader = _Reader(blob)
+def _whole_item(reader):
     item = reader.item()
     if reader.pos != len(reader.data):
         raise ValueError("trailing bytes after item")
     return item
+
+
+def decode_item(blob):
+    """An item as a dict (numbers stay decimal strings); ValueError on a corrupt row."""
+    return _whole_item(_Reader(blob))
+
+
+class _TypedReader(_Reader):
+    """Values in DynamoDB JSON's typed form ({"N": "1.5"}, {"M": {...}}), as boto3's client has them."""
+
+    def value(self):
+        tag = TAGS[self.data[self.pos]]
+        plain = super().value()
+        if tag == "M":
+            return {"M": plain}
+        if tag == "L":
+            return {"L": plain}
+        if tag == "NULL":
+            return {"NULL": True}
+        if tag in ("SS", "NS", "BS"):
+            return {tag: sorted(plain)}
+        return {tag: plain}
+
+
+def decode_typed_item(blob):
+    """An item in DynamoDB JSON's typed form; ValueError on a corrupt row."""
+    return _whole_item(_TypedReader(blob))
 
 
 def open_read_only(path):
@@ -77,6 +102,12 @@ def items(path, table):
     """Every item of a store table (e.g. "k9-reports-dev"), decoded."""
     with open_read_only(path) as db:
         return [decode_item(row[0]) for row in db.execute(f'SELECT item FROM "t:{table}"')]
+
+
+def typed_items(path, table):
+    """Every item of a store table in DynamoDB JSON's typed form."""
+    with open_read_only(path) as db:
+        return [decode_typed_item(row[0]) for row in db.execute(f'SELECT item FROM "t:{table}"')]
 
 
 def half_written(path, env="dev"):

@@ -11,6 +11,7 @@
 #include "cli/backup_command.h"
 #include "cli/catalog_command.h"
 #include "cli/lambda_command.h"
+#include "cli/migrate_command.h"
 #include "cli/blob_config.h"
 #include "cli/runtime.h"
 #include "cli/upload_sweeper.h"
@@ -281,6 +282,21 @@ int main(int argc, char** argv) {
   restore_cmd->add_flag("--replace", restore_replace, "replace the store in the data folder (kept as DATA.before-restore-TIME)");
   restore_cmd->add_option("--data", data_flag, "data folder");
 
+  auto* migrate_cmd = app.add_subcommand(
+      "migrate", "copy every table from one store to another (URLs as --store takes them: sqlite:PATH, dynamodb), "
+                 "page by page in batches of 25, then verify counts and checksums; idempotent, resumable with "
+                 "--checkpoint; refuses a target that holds other data unless --merge");
+  cli::MigrateCommandOptions migrate_options;
+  migrate_cmd->add_option("--from", migrate_options.from, "source store: sqlite:PATH or dynamodb")->required();
+  migrate_cmd->add_option("--to", migrate_options.to, "target store: sqlite:PATH or dynamodb")->required();
+  migrate_cmd->add_flag("--merge", migrate_options.merge, "copy into a target that holds other data (kept)");
+  migrate_cmd->add_option("--checkpoint", migrate_options.checkpoint,
+                          "file recording progress after each batch; a run that finds it resumes there "
+                          "(removed once the migration is verified)");
+  migrate_cmd->add_option("--legacy-embeddings-model", migrate_options.legacy_embeddings_model,
+                          "model_version given to the Python generation's embeddings that have none (default "
+                          "python-legacy)");
+
   auto* token_cmd = app.add_subcommand("token", "print an id token for a local user");
   std::string token_user;
   token_cmd->add_option("NAME", token_user, "username")->required();
@@ -348,6 +364,7 @@ int main(int argc, char** argv) {
     }
     if (*backup_cmd) return cli::backup_command(config, backup_path, std::cout);
     if (*restore_cmd) return cli::restore_command(config, backup_path, restore_replace, std::cout);
+    if (*migrate_cmd) return cli::migrate_command(config, migrate_options, std::cout);
     if (*token_cmd) {
       cli::Runtime runtime(config);
       auto c = runtime.credentials().find(token_user);

@@ -23,6 +23,12 @@ QueryResult ObservedStore::query(const QueryRequest& request) {
 size_t ObservedStore::count(const QueryRequest& request) {
   return timed_call(tap_, "store.count", [&] { return inner_.count(request); });
 }
+QueryResult ObservedStore::scan(const ScanRequest& request) {
+  return timed_call(tap_, "store.scan", [&] { return inner_.scan(request); });
+}
+std::optional<TableSchema> ObservedStore::describe_table(const std::string& table) {
+  return timed_call(tap_, "store.describe_table", [&] { return inner_.describe_table(table); });
+}
 std::vector<Item> ObservedStore::batch_get(const std::string& table, const std::vector<Item>& keys) {
   return timed_call(tap_, "store.batch_get", [&] { return inner_.batch_get(table, keys); });
 }

@@ -49,6 +49,12 @@ TEST(ObservedStore, ReportsEveryCallAndChangesNothing) {
   EXPECT_EQ(sink.failed("store.put"), 1);
   EXPECT_EQ(sink.done("store.get"), 1);
   EXPECT_EQ(sink.done("store.ensure_table"), 0);
+  EXPECT_EQ(store.scan({"t", 10, {}}).items, std::vector<Item>{item});
+  EXPECT_EQ(store.describe_table("t")->key.partition_key, "id");
+  EXPECT_THROW(store.scan({"absent", 10, {}}), ValidationError);
+  EXPECT_EQ(sink.done("store.scan"), 1);
+  EXPECT_EQ(sink.failed("store.scan"), 1);
+  EXPECT_EQ(sink.done("store.describe_table"), 1);
   EXPECT_TRUE(store.reads_are_local());
   EXPECT_TRUE(store.single_writer());
   EXPECT_EQ(store.retries(), 0u);

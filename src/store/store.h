@@ -23,6 +23,22 @@
 //    returns at most that many and a `last_evaluated_key` to pass as `exclusive_start_key`
 //    to continue; `last_evaluated_key` is empty when nothing is left (SQLite) or may be
 //    present with a following empty page (DynamoDB).
+//  - scan() reads a whole table page by page (DynamoDB's Scan), each page strongly
+//    consistent. Order: fixed for a table's contents but the store's own (SQLite: by
+//    encoded key; DynamoDB: by the hash of the partition key, then the sort key); callers
+//    must not rely on it. A page holds at most `limit` items (0: the store's page, at most
+//    1 MB of items as DynamoDB counts them) and a `last_evaluated_key`, empty when nothing is
+//    left (SQLite) or possibly followed by an empty page (DynamoDB). The cursor is opaque but
+//    durable: `exclusive_start_key` may be the last_evaluated_key of any earlier page or the
+//    key attributes of any item a scan of the table returned, in this process or another
+//    (a job resumes after the last item it handled). With total_segments N > 1, segment i
+//    covers one part of the table (split by partition key: a partition's items stay in one
+//    segment); the N segments together return every item once and may run in parallel.
+//    Concurrent writes: a scan is not a snapshot. An item present and unchanged for the
+//    whole scan is returned exactly once; one written, changed or deleted meanwhile may be
+//    missed, or returned once in either its old or its new form.
+//  - describe_table() answers a table's key and secondary indexes as the store has them, or
+//    nullopt when the table does not exist (a table made by another program included).
 //  - transact_write() applies all of its items or none; if any condition fails it throws
 //    TransactionCanceled with one reason per item ("None", "ConditionalCheckFailed", ...).
 //    One item may appear only once in a transaction; at most 100 items.
@@ -118,6 +134,14 @@ struct QueryRequest {
   Item exclusive_start_key;  // empty: from the start
 };
 
+struct ScanRequest {
+  std::string table;
+  int limit = 0;             // 0: the store's page size
+  Item exclusive_start_key;  // empty: from the start
+  int segment = 0;           // 0 <= segment < total_segments
+  int total_segments = 1;    // 1..1000000
+};
+
 struct QueryResult {
   std::vector<Item> items;
   Item last_evaluated_key;  // empty: no more
@@ -181,6 +205,12 @@ class Store {
   // Number of items matching the request's partition and sort condition (ignores limit
   // and start key).
   virtual size_t count(const QueryRequest& request) = 0;
+
+  // One page of a whole-table scan (see the contract above).
+  virtual QueryResult scan(const ScanRequest& request) = 0;
+
+  // The table's schema as the store has it; nullopt when there is no such table.
+  virtual std::optional<TableSchema> describe_table(const std::string& table) = 0;
 
   // Items for the keys that exist, in no particular order. At most 100 keys.
   virtual std::vector<Item> batch_get(const std::string& table, const std::vector<Item>& keys) = 0;

@@ -259,6 +259,36 @@ size_t DynamoDbStore::count(const QueryRequest& q) {
   }
 }
 
+QueryResult DynamoDbStore::scan(const ScanRequest& r) {
+  json::object req{{"TableName", r.table}, {"ConsistentRead", true}};
+  if (r.limit != 0) req["Limit"] = r.limit;
+  if (r.total_segments != 1 || r.segment != 0) {
+    req["Segment"] = r.segment;
+    req["TotalSegments"] = r.total_segments;
+  }
+  if (!r.exclusive_start_key.empty()) {
+    // A resumed scan may name a whole item: DynamoDB takes only its key attributes.
+    const KeySchema key = schema_of(r.table).key;
+    Item start;
+    for (const std::string& name : {key.partition_key, key.sort_key})
+      if (auto it = r.exclusive_start_key.find(name); !name.empty() && it != r.exclusive_start_key.end())
+        start.insert(*it);
+    req["ExclusiveStartKey"] = to_dynamo_json(start);
+  }
+  auto resp = call("Scan", req);
+  QueryResult result;
+  if (auto* items = resp.if_contains("Items"))
+    for (auto& i : items->as_array()) result.items.push_back(item_of(i));
+  if (auto* lek = resp.if_contains("LastEvaluatedKey")) result.last_evaluated_key = item_of(*lek);
+  return result;
+}
+
+std::optional<TableSchema> DynamoDbStore::describe_table(const std::string& table) {
+  auto d = describe(table);
+  if (!d) return std::nullopt;
+  return d->schema;
+}
+
 std::vector<Item> DynamoDbStore::batch_get(const std::string& table, const std::vector<Item>& keys) {
   std::vector<Item> items;
   if (keys.empty()) return items;

@@ -7,7 +7,8 @@
 //    consistent, as DynamoDB's global secondary indexes are.
 //  - query() without a limit follows LastEvaluatedKey until the end; with a limit it makes
 //    one call and returns DynamoDB's LastEvaluatedKey (possibly followed by an empty page).
-//    count() uses Select=COUNT over every page.
+//    count() uses Select=COUNT over every page. scan() is one Scan call (ConsistentRead,
+//    Segment/TotalSegments when segmented) and answers DynamoDB's LastEvaluatedKey.
 //  - batch_get()/batch_write() resend UnprocessedKeys/UnprocessedItems with backoff and
 //    throw Unavailable when the retry budget is spent.
 //  - transact_write() is one TransactWriteItems with a fresh ClientRequestToken, so the
@@ -57,6 +58,8 @@ class DynamoDbStore : public Store {
   std::optional<Item> remove(const DeleteRequest& request) override;
   QueryResult query(const QueryRequest& request) override;
   size_t count(const QueryRequest& request) override;
+  QueryResult scan(const ScanRequest& request) override;
+  std::optional<TableSchema> describe_table(const std::string& table) override;
   std::vector<Item> batch_get(const std::string& table, const std::vector<Item>& keys) override;
   void batch_write(const std::string& table, const std::vector<Item>& puts,
                    const std::vector<Item>& delete_keys) override;

@@ -160,6 +160,71 @@ size_t SqliteStore::count(const QueryRequest& r) {
   return static_cast<size_t>(st.column_int(0));
 }
 
+namespace {
+
+// The segment of a row: its partition's encoded key hashed (FNV-1a), so a partition's items
+// stay in one segment.
+int segment_of(std::string_view pk, int total) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : pk) h = (h ^ c) * 1099511628211ull;
+  return static_cast<int>(h % static_cast<uint64_t>(total));
+}
+
+constexpr size_t kScanPageBytes = 1024 * 1024;  // a page without a limit: DynamoDB's 1 MB
+
+}  // namespace
+
+QueryResult SqliteStore::scan(const ScanRequest& r) {
+  auto t = table(r.table);
+  if (r.limit < 0) throw ValidationError("Limit must be at least 1");
+  if (r.total_segments < 1 || r.total_segments > 1000000)
+    throw ValidationError("TotalSegments must be between 1 and 1000000");
+  if (r.segment < 0 || r.segment >= r.total_segments)
+    throw ValidationError("The Segment parameter is zero-based and must be less than parameter TotalSegments");
+  const bool segmented = r.total_segments > 1;
+  std::string sql = "SELECT pk, item FROM " + t->sql;
+  std::pair<std::string, std::string> start;
+  if (!r.exclusive_start_key.empty()) {
+    start = t->key_of(t->key_attributes(r.exclusive_start_key, nullptr));
+    sql += " WHERE (pk, sk) > (?1, ?2)";
+  }
+  sql += " ORDER BY pk, sk";
+  if (r.limit > 0 && !segmented) sql += " LIMIT " + std::to_string(r.limit + 1);
+  QueryResult result;
+  size_t bytes = 0;
+  ReadLease lease(*this);
+  auto st = (*lease).prepare(sql);
+  if (!r.exclusive_start_key.empty()) st.bind(1, start.first).bind(2, start.second);
+  while (st.step()) {
+    if (segmented && segment_of(st.column_blob(0), r.total_segments) != r.segment) continue;
+    const bool full = r.limit > 0 ? result.items.size() == static_cast<size_t>(r.limit) : bytes >= kScanPageBytes;
+    if (full) {  // another item follows: the page ends with a cursor
+      result.last_evaluated_key = t->key_attributes(result.items.back(), nullptr);
+      break;
+    }
+    auto blob = st.column_blob(1);
+    bytes += blob.size();
+    result.items.push_back(decode_item(blob));
+  }
+  return result;
+}
+
+std::optional<TableSchema> SqliteStore::describe_table(const std::string& name) {
+  {
+    std::shared_lock lock(tables_mu_);
+    if (auto it = tables_.find(name); it != tables_.end()) return it->second->schema;
+  }
+  // Perhaps made by another process since this one opened the file.
+  ReadLease lease(*this);
+  auto st = (*lease).prepare("SELECT schema FROM _k9_tables WHERE name = ?1");
+  st.bind_text(1, name);
+  if (!st.step()) return std::nullopt;
+  auto s = schema_from_json(st.column_blob(0));
+  std::unique_lock lock(tables_mu_);
+  tables_[s.name] = make_table(s);
+  return s;
+}
+
 std::vector<Item> SqliteStore::batch_get(const std::string& name, const std::vector<Item>& keys) {
   if (keys.size() > 100) throw ValidationError("Too many items requested for the BatchGetItem call");
   auto t = table(name);

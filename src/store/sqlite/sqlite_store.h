@@ -37,6 +37,8 @@ class SqliteStore final : public Store {
   std::optional<Item> remove(const DeleteRequest& request) override;
   QueryResult query(const QueryRequest& request) override;
   size_t count(const QueryRequest& request) override;
+  QueryResult scan(const ScanRequest& request) override;
+  std::optional<TableSchema> describe_table(const std::string& table) override;
   std::vector<Item> batch_get(const std::string& table, const std::vector<Item>& keys) override;
   void batch_write(const std::string& table, const std::vector<Item>& puts,
                    const std::vector<Item>& delete_keys) override;
