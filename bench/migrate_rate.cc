@@ -11,7 +11,8 @@
 //    the store files' mmap'd pages: SQLite maps up to 256 MiB of each file) and the peak
 //    anonymous RSS (heap, stacks), sampled. Steps 2 and 3 run at ITEMS/10 first, then ITEMS.
 // 4. DynamoDB Local (tests/peers) started; peer: raw BatchWriteItem calls of 25 items through
-//    K9's DynamoDB client, unprocessed items resent, on 8 threads as migrate's writers; DDB_ITEMS.
+//    K9's DynamoDB client, unprocessed items resent, on 8 threads as migrate's writers; DDB_ITEMS,
+//    into a table of their own, before step 5 and again after it.
 // 5. migrate sqlite -> DynamoDB Local of a source of DDB_ITEMS items, in a child process.
 // Prints one JSON line per phase: items/s and, for 3 and 5, peak RSS and peak anonymous RSS in
 // MiB. A migration's time holds all of it: counting and digesting the source, copying,
@@ -108,10 +109,12 @@ int main(int argc, char** argv) {
   ddb.start();
   k9::aws::DynamoDbOptions client_options;
   client_options.endpoint = ddb.endpoint();
-  {  // 4. raw BatchWriteItem
+  // 4. raw BatchWriteItem into table `name`, before and after the migration (DynamoDB Local's
+  // JVM warms up in the first run).
+  auto raw_batch_writes = [&](const std::string& name) {
     auto client = std::make_shared<k9::aws::DynamoDbClient>(client_options, k9::store::dynamodb::dynamodb_local_credentials());
     k9::store::dynamodb::DynamoDbStore setup(client);
-    setup.ensure_table({"raw", {"user_id", k9::store::AttrType::S}});
+    setup.ensure_table({name, {"user_id", k9::store::AttrType::S}});
     std::atomic<long> next{0};
     std::vector<std::thread> ts;
     auto t0 = Clock::now();
@@ -122,7 +125,7 @@ int main(int argc, char** argv) {
           json::array writes;
           for (long i = start; i < std::min(ddb_items, start + 25); ++i)
             writes.push_back(json::object{{"PutRequest", json::object{{"Item", k9::store::to_dynamo_json(user(i, text))}}}});
-          json::object request{{"raw", std::move(writes)}};
+          json::object request{{name, std::move(writes)}};
           for (int attempt = 0; attempt < 50 && !request.empty(); ++attempt) {
             auto resp = client->call("BatchWriteItem", {{"RequestItems", request}});
             auto* un = resp.if_contains("UnprocessedItems");
@@ -132,7 +135,8 @@ int main(int argc, char** argv) {
       });
     for (auto& t : ts) t.join();
     report("peer_dynamodb_local_batch_write_8_threads", ddb_items, since(t0));
-  }
+  };
+  raw_batch_writes("raw-before");
 
   auto ddb_run = k9::bench::in_child([&] {
     k9::store::sqlite::SqliteStore from((dir / "ddb-source.db").string());
@@ -141,6 +145,7 @@ int main(int argc, char** argv) {
     k9::migrate::migrate(from, to, options(tables, dir / "ddb.checkpoint"));
   });
   report("migrate_sqlite_to_dynamodb_local", ddb_items, ddb_run.seconds, &ddb_run);
+  raw_batch_writes("raw-after");
   ddb.stop();
   fs::remove_all(dir);
 }
