@@ -25,8 +25,9 @@
 //    same source and target resumes after it (and skips the other-data check, which the run
 //    that wrote it passed); one of another migration, or a damaged file, is refused. The file
 //    is removed once the migration is verified.
-//  - Verification, at the end: per table, the source's items (rewritten as written) and the
-//    target's are counted and digested (item_digest.h) in a scan of each. Without `merge`
+//  - Verification, at the end: per table, the source's items (rewritten as written; read
+//    before the copy) and the target's are counted and digested (item_digest.h) in a scan of
+//    each (4 parallel segments on a store whose reads are not local). Without `merge`
 //    they must be equal; with `merge` every source item must be in the target, equal (read
 //    back by key). A difference is an error (conflict) naming the table and both counts and
 //    digests. The source must not change during a migration (stop its writers): a change
