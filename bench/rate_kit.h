@@ -91,16 +91,24 @@ class VariedText {
   uint64_t seed_;
 };
 
-// The peer: `items` rows ("user-<i>", value(i)) into a new plain SQLite file in transactions of
-// 10,000 (WAL, synchronous=FULL); the seconds it took. The file is removed after.
-inline double plain_sqlite_insert(const std::filesystem::path& path, long items,
-                                  const std::function<std::string(long)>& value) {
+// A new plain SQLite file (WAL, synchronous=FULL) with table t (k PRIMARY KEY, v) and its
+// prepared INSERT; the caller finalizes and closes both.
+inline std::pair<sqlite3*, sqlite3_stmt*> plain_sqlite_table(const std::filesystem::path& path) {
+  std::filesystem::remove(path);
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
   sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                    "CREATE TABLE t (k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID", nullptr, nullptr, nullptr);
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?1, ?2)", -1, &st, nullptr);
+  return {db, st};
+}
+
+// The peer: `items` rows ("user-<i>", value(i)) into a new plain SQLite file in transactions of
+// 10,000 (WAL, synchronous=FULL); the seconds it took. The file is removed after.
+inline double plain_sqlite_insert(const std::filesystem::path& path, long items,
+                                  const std::function<std::string(long)>& value) {
+  auto [db, st] = plain_sqlite_table(path);
   auto t0 = Clock::now();
   for (long i = 0; i < items; ++i) {
     if (i % 10000 == 0) sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);

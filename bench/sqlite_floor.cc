@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "rate_kit.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace fs = std::filesystem;
@@ -23,19 +24,13 @@ static double seconds_since(Clock::time_point t) {
 }
 
 static void plain_loop(const std::string& path, double seconds) {
-  fs::remove(path);
-  sqlite3* db = nullptr;
-  sqlite3_open(path.c_str(), &db);
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                   "CREATE TABLE t (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID", nullptr, nullptr, nullptr);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?1, ?2)", -1, &st, nullptr);
+  auto [db, st] = k9::bench::plain_sqlite_table(path);
   std::string value(400, 'x');
   long n = 0;
   auto start = Clock::now();
   while (seconds_since(start) < seconds) {
     std::string key = "k" + std::to_string(n++);
-    sqlite3_bind_text(st, 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
     sqlite3_bind_blob(st, 2, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
     sqlite3_step(st);  // autocommit: one transaction, one fsync
     sqlite3_reset(st);
