@@ -12,6 +12,7 @@
 #include "cli/catalog_command.h"
 #include "cli/lambda_command.h"
 #include "cli/migrate_command.h"
+#include "cli/transfer_command.h"
 #include "cli/blob_config.h"
 #include "cli/runtime.h"
 #include "cli/upload_sweeper.h"
@@ -297,6 +298,35 @@ int main(int argc, char** argv) {
                           "model_version given to the Python generation's embeddings that have none (default "
                           "python-legacy)");
 
+  auto* export_cmd = app.add_subcommand(
+      "export", "write every table of the store (--store, --data) to DIR in the layout of DynamoDB's export to "
+                "S3 (DIR/<table>/AWSDynamoDB/<id>/: gzipped DynamoDB JSON lines, manifests with MD5s), then read "
+                "it back and verify counts and checksums");
+  cli::ExportCommandOptions export_options;
+  export_cmd->add_option("--to", export_options.to, "a new or empty folder")->required();
+  export_cmd->add_option("--items-per-file", export_options.items_per_file, "items per data file")
+      ->capture_default_str();
+  export_cmd->add_option("--data", data_flag, "data folder");
+
+  auto* table_import_cmd = app.add_subcommand(
+      "import", "import DIR into the store (--store, --data): K9's export (k9 export), one table exported by "
+                "DynamoDB (--table), or the DuckDB generation's JSON lines (scripts/duckdb-export.mjs); everything "
+                "checked before the store is touched, then copied as k9 migrate copies and verified; refuses a store "
+                "that holds other data unless --merge");
+  cli::ImportCommandOptions import_options;
+  table_import_cmd->add_option("--from", import_options.from, "folder to import")->required();
+  table_import_cmd->add_option("--table", import_options.table,
+                               "for one table's export: users, reports, products, embeddings, identities, "
+                               "refresh-tokens or jobs");
+  table_import_cmd->add_flag("--merge", import_options.merge, "import into a store that holds other data (kept)");
+  table_import_cmd->add_option("--checkpoint", import_options.checkpoint,
+                               "file recording progress; a run that finds it resumes there");
+  table_import_cmd->add_option("--legacy-embeddings-model", import_options.legacy_embeddings_model,
+                               "model_version given to embeddings that have none (default python-legacy)");
+  table_import_cmd->add_option("--staging", import_options.staging,
+                               "folder for the staging copy (default: the system's temporary folder)");
+  table_import_cmd->add_option("--data", data_flag, "data folder");
+
   auto* token_cmd = app.add_subcommand("token", "print an id token for a local user");
   std::string token_user;
   token_cmd->add_option("NAME", token_user, "username")->required();
@@ -365,6 +395,8 @@ int main(int argc, char** argv) {
     if (*backup_cmd) return cli::backup_command(config, backup_path, std::cout);
     if (*restore_cmd) return cli::restore_command(config, backup_path, restore_replace, std::cout);
     if (*migrate_cmd) return cli::migrate_command(config, migrate_options, std::cout);
+    if (*export_cmd) return cli::export_command(config, export_options, std::cout);
+    if (*table_import_cmd) return cli::import_command(config, import_options, std::cout);
     if (*token_cmd) {
       cli::Runtime runtime(config);
       auto c = runtime.credentials().find(token_user);

@@ -15,6 +15,13 @@ Tables Tables::from_env(const std::function<const char*(const char*)>& getenv) {
           pick("K9_JOBS_TABLE", "jobs")};
 }
 
+std::vector<std::pair<std::string, std::string>> Tables::by_kind() const {
+  return {{"users", users},           {"reports", reports},
+          {"products", products},     {"embeddings", embeddings},
+          {"identities", identities}, {"refresh-tokens", refresh_tokens},
+          {"jobs", jobs}};
+}
+
 std::vector<store::TableSchema> Tables::schemas() const {
   using store::AttrType;
   return {

@@ -6,6 +6,7 @@
 #pragma once
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/store.h"
@@ -19,6 +20,10 @@ struct Tables {
   // `getenv` is the environment lookup (std::getenv in production; a map in tests).
   static Tables from_env(const std::function<const char*(const char*)>& getenv);
   std::vector<store::TableSchema> schemas() const;  // users, reports, products, embeddings
+  // Every table as {kind, physical name}, the kind being its name in the defaults ("users",
+  // "reports", "products", "embeddings", "identities", "refresh-tokens", "jobs"): what stays
+  // the same from one environment to another (k9 export names its folders by it).
+  std::vector<std::pair<std::string, std::string>> by_kind() const;
 };
 
 inline constexpr const char* kUserReportsIndex = "UserReportsIndex";

@@ -1,0 +1,118 @@
+#include "cli/transfer_command.h"
+
+#include "aws/dynamodb_client.h"
+#include "cli/progress.h"
+#include "core/encoding.h"
+#include "core/error.h"
+#include "core/random.h"
+#include "migrate/checkpoint.h"
+#include "migrate/export_tables.h"
+#include "migrate/migration.h"
+#include "migrate/staging.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace k9::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+repo::Tables tables_from_env() {
+  return repo::Tables::from_env([](const char* n) { return std::getenv(n); });
+}
+
+// The configured store as messages name it ("sqlite:/abs/k9.db", "dynamodb https://...").
+std::string store_label(const Config& config) {
+  if (config.store == "dynamodb") return "dynamodb " + aws::DynamoDbOptions::from_env().endpoint_url();
+  if (config.store.empty()) return "sqlite:" + fs::absolute(config.data / "k9.db").lexically_normal().string();
+  return config.store;
+}
+
+std::unique_ptr<store::Store> open_healthy(const Config& config, const std::string& label) {
+  if (config.store.empty()) fs::create_directories(config.data);  // the embedded store's folder
+  auto store = open_store(config);
+  if (!store->healthy()) throw Error(ErrorCode::unavailable, label + " does not answer (unreachable or unusable)");
+  return store;
+}
+
+// A folder removed with everything in it when the import ends, however it ends.
+class StagingFolder {
+ public:
+  explicit StagingFolder(const std::string& parent) {
+    fs::path base = parent.empty() ? fs::temp_directory_path() : fs::path(parent);
+    path_ = base / ("k9-import-staging-" + hex_encode(random_bytes(6)));
+    fs::create_directories(path_);
+  }
+  ~StagingFolder() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+}  // namespace
+
+int export_command(const Config& config, const ExportCommandOptions& options, std::ostream& out) {
+  if (options.to.empty()) throw Error(ErrorCode::bad_request, "k9 export needs --to DIR");
+  std::string label = store_label(config);
+  auto store = open_healthy(config, label);
+  migrate::ExportOptions o;
+  o.tables = tables_from_env().by_kind();
+  o.items_per_file = options.items_per_file;
+  Progress progress("export");
+  o.on_message = [&](const std::string& line) { progress.message(line); };
+  auto tables = migrate::export_tables(*store, options.to, o);
+  progress.finish();
+  uint64_t items = 0;
+  for (auto& t : tables) {
+    out << t.kind << " (" << t.table << "): " << t.digest.count() << " items, sha256 sum " << t.digest.hex() << "\n";
+    items += t.digest.count();
+  }
+  out << "exported " << label << " to " << fs::absolute(options.to).lexically_normal().string() << ": " << items
+      << " items in " << tables.size() << " tables, every table read back and verified\n";
+  return 0;
+}
+
+int import_command(const Config& config, const ImportCommandOptions& options, std::ostream& out) {
+  if (options.from.empty()) throw Error(ErrorCode::bad_request, "k9 import needs --from DIR");
+  fs::path from = fs::absolute(options.from).lexically_normal();
+  migrate::folder_kind(from);  // what it is, before any store opens
+  if (!options.checkpoint.empty()) migrate::Checkpoint::load(options.checkpoint);
+  std::string label = store_label(config);
+  auto target = open_healthy(config, label);
+
+  auto tables = tables_from_env();
+  auto schemas = all_table_schemas(tables);
+  migrate::StagingOptions s;
+  for (auto& [kind, name] : tables.by_kind())
+    for (auto& schema : schemas)
+      if (schema.name == name) s.tables.push_back({kind, schema});
+  s.table = options.table;
+  s.legacy_embeddings_model =
+      options.legacy_embeddings_model.empty() ? migrate::kLegacyEmbeddingsModel : options.legacy_embeddings_model;
+  Progress progress("import");
+  s.on_message = [&](const std::string& line) { progress.message(line); };
+  StagingFolder folder(options.staging);
+  store::sqlite::SqliteStore staging((folder.path() / "staging.db").string());
+  auto staged = migrate::stage_folder(from, staging, s);
+
+  migrate::MigrationOptions m;
+  m.tables = schemas;
+  m.from_label = "import " + from.string() + (options.table.empty() ? "" : " --table " + options.table);
+  m.to_label = label;
+  m.merge = options.merge;
+  m.checkpoint = options.checkpoint;
+  m.on_progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };
+  m.on_message = s.on_message;
+  auto result = migrate::migrate(staging, *target, m);
+  progress.finish();
+  for (auto& t : staged) out << t.kind << " (" << t.table << "): " << t.items << " items read\n";
+  out << "imported " << from.string() << " into " << label << ": " << result.copied << " items written"
+      << (result.resumed ? " (resumed from the checkpoint)" : "") << ", every table verified\n";
+  return 0;
+}
+
+}  // namespace k9::cli
