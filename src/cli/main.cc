@@ -141,6 +141,20 @@ int serve(const cli::Config& config) {
 
 }  // namespace
 
+namespace {
+
+// The options k9 migrate and k9 import share: they copy the same way (migrate/migration.h).
+void add_copy_options(CLI::App* cmd, bool& merge, std::string& checkpoint, std::string& legacy_model) {
+  cmd->add_flag("--merge", merge, "copy into a store that holds other data (kept)");
+  cmd->add_option("--checkpoint", checkpoint,
+                  "file recording progress as batches commit; a run that finds it resumes there (removed once the "
+                  "copy is verified)");
+  cmd->add_option("--legacy-embeddings-model", legacy_model,
+                  "model_version given to the Python generation's embeddings that have none (default python-legacy)");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{
       "K9: the visual material-matching backend.\n"
@@ -290,13 +304,8 @@ int main(int argc, char** argv) {
   cli::MigrateCommandOptions migrate_options;
   migrate_cmd->add_option("--from", migrate_options.from, "source store: sqlite:PATH or dynamodb")->required();
   migrate_cmd->add_option("--to", migrate_options.to, "target store: sqlite:PATH or dynamodb")->required();
-  migrate_cmd->add_flag("--merge", migrate_options.merge, "copy into a target that holds other data (kept)");
-  migrate_cmd->add_option("--checkpoint", migrate_options.checkpoint,
-                          "file recording progress after each batch; a run that finds it resumes there "
-                          "(removed once the migration is verified)");
-  migrate_cmd->add_option("--legacy-embeddings-model", migrate_options.legacy_embeddings_model,
-                          "model_version given to the Python generation's embeddings that have none (default "
-                          "python-legacy)");
+  add_copy_options(migrate_cmd, migrate_options.merge, migrate_options.checkpoint,
+                   migrate_options.legacy_embeddings_model);
 
   auto* export_cmd = app.add_subcommand(
       "export", "write every table of the store (--store, --data) to DIR in the layout of DynamoDB's export to "
@@ -318,11 +327,8 @@ int main(int argc, char** argv) {
   table_import_cmd->add_option("--table", import_options.table,
                                "for one table's export: users, reports, products, embeddings, identities, "
                                "refresh-tokens or jobs");
-  table_import_cmd->add_flag("--merge", import_options.merge, "import into a store that holds other data (kept)");
-  table_import_cmd->add_option("--checkpoint", import_options.checkpoint,
-                               "file recording progress; a run that finds it resumes there");
-  table_import_cmd->add_option("--legacy-embeddings-model", import_options.legacy_embeddings_model,
-                               "model_version given to embeddings that have none (default python-legacy)");
+  add_copy_options(table_import_cmd, import_options.merge, import_options.checkpoint,
+                   import_options.legacy_embeddings_model);
   table_import_cmd->add_option("--staging", import_options.staging,
                                "folder for the staging copy (default: the system's temporary folder)");
   table_import_cmd->add_option("--data", data_flag, "data folder");
