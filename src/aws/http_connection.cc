@@ -6,6 +6,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -43,18 +44,24 @@ struct HttpConnection::Io {
   boost::beast::flat_buffer buffer;  // read ahead of the parser
   std::vector<char> chunk = std::vector<char>(64 * 1024);
 
-  // Runs the context until `done` or the deadline; past it, closes the socket so that what is
-  // under way completes (aborted). False when the deadline passed.
+  // Runs the context until `done`; at the deadline a timer closes the socket, so that what is
+  // under way completes (aborted). False when the deadline came first. No wake-ups meanwhile:
+  // a long poll of hours sleeps in one epoll_wait.
   bool run(const bool& done, Deadline deadline) {
+    bool expired = false;
+    asio::steady_timer timer(context, deadline);
+    timer.async_wait([&](error_code ec) {
+      if (ec) return;  // cancelled: the operation finished first
+      expired = true;
+      error_code ignored;
+      socket.close(ignored);
+    });
     context.restart();
-    while (!done && context.run_one_until(deadline) > 0) {
+    while (!done && context.run_one() > 0) {
     }
-    if (done) return true;
-    error_code ignored;
-    socket.close(ignored);
-    context.restart();
-    context.run();
-    return false;
+    timer.cancel();
+    context.run();  // the timer's handler runs before `expired` goes out of scope
+    return !expired;
   }
 
   // Starts an asynchronous operation with a completion handler and waits for it.
