@@ -58,7 +58,7 @@ std::unique_ptr<HttpConnection> HttpClient::take_idle(const std::string& origin_
 
 void HttpClient::keep(std::unique_ptr<HttpConnection> connection) {
   if (options_.max_idle_connections == 0 || !connection->reusable()) return;
-  std::unique_ptr<HttpConnection> dropped;
+  std::unique_ptr<HttpConnection> dropped;  // closed after the lock is released
   std::lock_guard lock(mu_);
   if (idle_.size() >= options_.max_idle_connections) {
     dropped = std::move(idle_.front());

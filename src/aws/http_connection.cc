@@ -113,16 +113,19 @@ std::unique_ptr<HttpConnection> HttpConnection::open(const Origin& origin, std::
     }
     for (const auto& r : results) endpoints.push_back(r.endpoint());
   }
-  bool timed_out = false;
-  ec = io->await(deadline, timed_out, [&](auto handler) { asio::async_connect(io->socket, endpoints, handler); });
-  if (timed_out) {
-    failure = {HttpErrorKind::timeout, "connecting to " + where + " timed out"};
+  // A step of connecting (TCP, TLS): false, with `failure` said, when it timed out or failed.
+  auto step = [&](const std::string& what, HttpErrorKind kind, auto start) {
+    bool timed_out = false;
+    error_code step_ec = io->await(deadline, timed_out, start);
+    if (timed_out)
+      failure = {HttpErrorKind::timeout, what + " timed out"};
+    else if (step_ec)
+      failure = {kind, what + " failed: " + step_ec.message()};
+    return !timed_out && !step_ec;
+  };
+  if (!step("connecting to " + where, HttpErrorKind::connect,
+            [&](auto handler) { asio::async_connect(io->socket, endpoints, handler); }))
     return nullptr;
-  }
-  if (ec) {
-    failure = {HttpErrorKind::connect, "cannot connect to " + where + ": " + ec.message()};
-    return nullptr;
-  }
   io->socket.set_option(tcp::no_delay(true), ec);
   io->socket.set_option(asio::socket_base::keep_alive(true), ec);
   if (tls) {
@@ -132,16 +135,9 @@ std::unique_ptr<HttpConnection> HttpConnection::open(const Origin& origin, std::
     if (!literal) SSL_set_tlsext_host_name(io->tls->native_handle(), origin.host.c_str());
     io->tls->set_verify_mode(ssl::verify_peer);
     io->tls->set_verify_callback(ssl::host_name_verification(origin.host));
-    ec = io->await(deadline, timed_out,
-                   [&](auto handler) { io->tls->async_handshake(ssl::stream_base::client, handler); });
-    if (timed_out) {
-      failure = {HttpErrorKind::timeout, "TLS handshake with " + where + " timed out"};
+    if (!step("TLS handshake with " + where, HttpErrorKind::tls,
+              [&](auto handler) { io->tls->async_handshake(ssl::stream_base::client, handler); }))
       return nullptr;
-    }
-    if (ec) {
-      failure = {HttpErrorKind::tls, "TLS handshake with " + where + " failed: " + ec.message()};
-      return nullptr;
-    }
   }
   return std::unique_ptr<HttpConnection>(new HttpConnection(std::move(io), origin.key()));
 }
