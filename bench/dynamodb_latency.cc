@@ -1,5 +1,5 @@
 // The latency K9's DynamoDB adapter (DynamoDbStore over DynamoDbClient: JSON protocol, SigV4,
-// libcurl, CRC32 check, retries) adds to a DynamoDB round trip, per operation. Its peer is
+// HTTP client, CRC32 check, retries) adds to a DynamoDB round trip, per operation. Its peer is
 // bench/dynamodb_latency.mjs (the AWS SDK for JavaScript v3) doing the same operations on the
 // same table and items; bench/dynamodb_latency.sh runs both against one DynamoDB Local.
 //

@@ -2,7 +2,7 @@
 // header probe, key, atomic durable write, presigned link) for 1 MiB and 20 MiB images, to
 // disk and to s3rver, each beside a peer measured in the same run:
 //   disk:    write + fsync + rename + fsync of the folder of the same bytes (no K9 code)
-//   s3rver:  one unsigned HTTP PUT of the same bytes with the same libcurl client
+//   s3rver:  one unsigned HTTP PUT of the same bytes with the same HTTP client (aws/http_client.h)
 // Usage: k9_bench_upload_throughput [ROUNDS_SCALE=1]   (s3rver from tests/peers, as the tests)
 #include <fcntl.h>
 #include <unistd.h>

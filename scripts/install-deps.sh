@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build ccache g++ pkg-config git
   # libraries (Boost 1.81: Asio, Beast, JSON, URL, Describe)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev libssl-dev libcurl4-openssl-dev libsodium-dev
+  libsqlite3-dev libssl-dev libsodium-dev
   libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # export ZIPs and similarity matrices (.npz); the export CSV read back as a catalog (libcsv)

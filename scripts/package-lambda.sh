@@ -38,8 +38,11 @@ done < <(ldd "$k9")
 
 cat > "$stage/bootstrap" <<BOOT
 #!/bin/sh
-# Lambda custom runtime entry point: K9 through the packaged loader and libraries.
-here="\${LAMBDA_TASK_ROOT:-\$(cd "\$(dirname "\$0")" && pwd)}"
+# Lambda custom runtime entry point: K9 through the packaged loader and libraries. Lambda sets
+# LAMBDA_TASK_ROOT; elsewhere the package is this script's folder (found without a subshell:
+# forks cost a cold start milliseconds).
+case "\$0" in */*) dir="\${0%/*}" ;; *) dir=. ;; esac
+here="\${LAMBDA_TASK_ROOT:-\$dir}"
 exec "\$here/lib/$loader" --library-path "\$here/lib" "\$here/bin/k9" lambda "\$@"
 BOOT
 chmod 755 "$stage/bootstrap" "$stage/bin/k9" "$stage/lib/$loader"

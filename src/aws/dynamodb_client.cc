@@ -88,7 +88,7 @@ boost::json::object DynamoDbClient::call(const std::string& operation, const boo
         f.may_have_applied = result.error().sends > 0;  // cut or timed out after sending
       } else {
         const HttpResponse& resp = result.response();
-        if (resp.sends > 1) earlier_applied = true;  // libcurl resent it: the first copy may have landed
+        if (resp.sends > 1) earlier_applied = true;  // the HTTP client resent it: the first copy may have landed
         const std::string* crc = resp.header("x-amz-crc32");
         if (crc && std::to_string(crc32(resp.body)) != *crc) {
           f = {true, "Crc32Mismatch", "response body does not match its x-amz-crc32 header", resp.status, {}, true};

@@ -15,8 +15,8 @@
 //  - Every attempt of one call sends the same body (a TransactWriteItems keeps its
 //    ClientRequestToken). An error says whether an earlier attempt may have been applied
 //    although its answer was lost (a cut or timed-out exchange, a 5xx, a corrupt answer, or
-//    libcurl's own resend after a reused connection died): a failed condition may then be
-//    the call's own earlier write.
+//    the HTTP client's own resend after a reused connection died): a failed condition may
+//    then be the call's own earlier write.
 //  - Safe to use from many threads.
 #pragma once
 #include <boost/json.hpp>

@@ -68,8 +68,8 @@ TEST(DynamoDbClient, RetriesThrottling5xxCutsAndBadCrcThenSucceeds) {
   auto out = client.call("GetItem", {});
   EXPECT_TRUE(out.contains("Item"));
   EXPECT_EQ(n.load(), 5);
-  // libcurl itself resends once when a reused connection dies before any answer, so the
-  // cut may cost no retry of ours.
+  // The HTTP client itself resends once when a reused connection dies before any answer, so
+  // the cut may cost no retry of ours.
   EXPECT_GE(client.retries(), 3u);
   EXPECT_LE(client.retries(), 4u);
 }
@@ -160,9 +160,9 @@ TEST(DynamoDbClient, EveryAttemptSendsTheSameBodySoATransactionKeepsItsToken) {
   for (auto& b : bodies) EXPECT_EQ(b, R"({"TransactItems":[],"ClientRequestToken":"tok-1"})");
 }
 
-TEST(DynamoDbClient, LibcurlsOwnResendOnADeadKeptAliveConnectionCountsAsAnEarlierAttempt) {
+TEST(DynamoDbClient, TheHttpClientsOwnResendOnADeadKeptAliveConnectionCountsAsAnEarlierAttempt) {
   // A first call leaves a kept-alive connection; the second call's request is cut on it, so
-  // libcurl resends it on a fresh connection by itself, and that copy fails its condition.
+  // the HTTP client resends it on a new connection by itself, and that copy fails its condition.
   std::atomic<int> n{0};
   LoopbackHttpServer server([&](const ServedRequest&) -> ServedResponse {
     switch (n++) {
@@ -172,7 +172,7 @@ TEST(DynamoDbClient, LibcurlsOwnResendOnADeadKeptAliveConnectionCountsAsAnEarlie
     }
   });
   DynamoDbOptions o = fast(server);
-  o.http.max_idle_handles = 1;
+  o.http.max_idle_connections = 1;
   DynamoDbClient client(o, creds());
   client.call("GetItem", {});
   try {
@@ -183,7 +183,7 @@ TEST(DynamoDbClient, LibcurlsOwnResendOnADeadKeptAliveConnectionCountsAsAnEarlie
     EXPECT_TRUE(e.earlier_attempt_may_have_applied());
   }
   EXPECT_EQ(n.load(), 3);
-  EXPECT_EQ(client.retries(), 0u) << "the resend was libcurl's, not a retry of the client";
+  EXPECT_EQ(client.retries(), 0u) << "the resend was the HTTP client's, not a retry of the DynamoDB client";
 }
 
 }  // namespace

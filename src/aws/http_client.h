@@ -1,13 +1,23 @@
-// A small HTTP/1.1 client on libcurl, shared by the AWS clients (DynamoDB, S3, Cognito,
-// container credentials).
+// A small HTTP/1.1 client on Boost.Beast, Asio and OpenSSL, shared by the AWS clients (DynamoDB,
+// S3, Cognito, Lambda, container credentials) and the Lambda runtime's Runtime API client.
 //
 // Contract:
 //  - send() never throws for transport problems: a request either gets an HttpResponse
 //    (any status, 4xx and 5xx included) or an HttpError saying what went wrong
 //    (connect failure, timeout, connection cut, TLS, bad URL). Only std::bad_alloc escapes.
-//  - Easy handles are pooled and reused, so connections are kept alive between requests;
-//    a client is safe to use from many threads at once.
-//  - connect_timeout bounds the TCP/TLS connect; total_timeout bounds the whole exchange.
+//  - http:// and https:// URLs; no proxy, no redirects followed, bodies as sent (no
+//    Accept-Encoding). TLS peers are verified against the CA bundle (tls_context.h) and must
+//    name the URL's host (or address) in their certificate; SNI carries the host name.
+//  - Connections are kept alive and reused per origin (scheme, host, port): up to
+//    max_idle_connections wait between requests, the oldest dropped first. A client is safe to
+//    use from many threads at once; each request has a connection of its own meanwhile.
+//  - An idle connection the server closed is noticed before reuse and replaced (not a send).
+//    When a reused connection dies after the request went out but before any byte of an
+//    answer came back, the request is sent once more on a new connection, by itself:
+//    HttpResponse::sends (or HttpError::sends) is then 2, and the first copy may have been
+//    acted upon. Its body sink has seen nothing of the first copy.
+//  - connect_timeout bounds the TCP connect and TLS handshake; total_timeout bounds the
+//    whole exchange. Host names are resolved by the system resolver, within its own timeouts.
 //  - Response header names are lower-cased; when a header repeats, the last value wins.
 #pragma once
 #include <chrono>
@@ -20,7 +30,11 @@
 #include <variant>
 #include <vector>
 
+#include "aws/tls_context.h"
+
 namespace k9::aws {
+
+class HttpConnection;
 
 struct HttpRequest {
   std::string method = "GET";
@@ -31,7 +45,8 @@ struct HttpRequest {
   // HttpResponse::body (large downloads straight to a file); false stops the transfer.
   // Other answers' bodies are kept in HttpResponse::body as usual.
   std::function<bool(std::string_view)> body_sink;
-  // For senders that retry: called before each attempt (a sink starts its file again).
+  // For senders that retry (S3): they call it before each attempt of theirs (a sink starts its
+  // file again). HttpClient never calls it: its own resend comes before any body byte.
   std::function<void()> before_attempt;
 
   // Value of the first header named `name` (case-insensitive), or nullptr.
@@ -43,9 +58,8 @@ struct HttpResponse {
   int status = 0;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
-  // Times the request went out during this exchange: libcurl resends a request once, on a
-  // fresh connection, when a reused connection dies before any answer; the first copy may
-  // have been acted upon.
+  // Times the request went out during this exchange: 2 when a reused connection died before
+  // any answer and the request was resent on a new one (the first copy may have been acted upon).
   int sends = 1;
 
   const std::string* header(const std::string& lower_name) const;
@@ -55,7 +69,7 @@ enum class HttpErrorKind { connect, timeout, connection_lost, tls, bad_request, 
 
 struct HttpError {
   HttpErrorKind kind = HttpErrorKind::other;
-  std::string message;  // curl's description, with the URL
+  std::string message;  // what went wrong, with the method and URL
   int sends = 0;        // times the request went out on a connection (0: never sent)
 };
 
@@ -75,21 +89,10 @@ class HttpResult {
 struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds total_timeout{10000};
-  size_t max_idle_handles = 64;
+  size_t max_idle_connections = 64;  // kept alive between requests, all origins together
   // The CA certificates TLS peers are checked against (a PEM file); empty: system_ca_bundle().
   std::string ca_bundle;
 };
-
-// Where this machine keeps its CA certificates, for TLS: AWS_CA_BUNDLE (the AWS SDKs' and CLI's
-// variable) or SSL_CERT_FILE (OpenSSL's) when set, else the first bundle that exists of the
-// usual places: Debian and Ubuntu's /etc/ssl/certs/ca-certificates.crt, Amazon Linux's (Lambda's
-// provided.al2023) and Fedora's /etc/pki/tls/certs/ca-bundle.crt, and those of openSUSE and
-// Alpine. libcurl's own default is the build machine's path, which the Lambda package carries to
-// a machine that keeps its bundle elsewhere. Empty when none exists (libcurl's default then).
-std::string find_ca_bundle(const std::function<const char*(const char*)>& getenv,
-                           const std::function<bool(const std::string&)>& exists);
-// find_ca_bundle() on this process's environment and file system, worked out once.
-const std::string& system_ca_bundle();
 
 class HttpClient {
  public:
@@ -103,12 +106,12 @@ class HttpClient {
   const HttpClientOptions& options() const { return options_; }
 
  private:
-  void* acquire();
-  void release(void* handle);
+  std::unique_ptr<HttpConnection> take_idle(const std::string& origin_key);
+  void keep(std::unique_ptr<HttpConnection> connection);
 
   HttpClientOptions options_;
   std::mutex mu_;
-  std::vector<void*> idle_;  // CURL* easy handles, each with its own live connections
+  std::vector<std::unique_ptr<HttpConnection>> idle_;  // oldest first
 };
 
 }  // namespace k9::aws

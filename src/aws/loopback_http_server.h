@@ -1,12 +1,14 @@
 // A small real HTTP/1.1 server on 127.0.0.1 for the AWS module's tests: each request goes
 // to a handler that answers it, or asks for the connection to be cut without an answer.
-// Connections are kept alive, so tests can see whether the client reuses them.
+// Connections are kept alive, so tests can see whether the client reuses them. With a
+// TlsIdentity (loopback_tls.h) it speaks HTTPS.
 //
 // Contract: port() is bound when the constructor returns; the destructor stops the server
 // and joins its threads. Handlers run on the server's threads, one per connection.
 #pragma once
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,11 +16,15 @@
 #include <cctype>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "aws/loopback_tls.h"
 
 namespace k9::aws::testing {
 
@@ -33,13 +39,16 @@ struct ServedResponse {
   std::string body;
   bool cut = false;  // close the connection without answering
   int delay_ms = 0;  // wait before answering (to provoke client timeouts)
+  size_t chunk = 0;  // > 0: chunked transfer encoding, chunks of this size
+  bool close_after = false;  // close the connection after answering (without saying so)
 };
 
 class LoopbackHttpServer {
  public:
   using Handler = std::function<ServedResponse(const ServedRequest&)>;
 
-  explicit LoopbackHttpServer(Handler handler) : handler_(std::move(handler)) {
+  explicit LoopbackHttpServer(Handler handler, const TlsIdentity* tls = nullptr) : handler_(std::move(handler)) {
+    if (tls) tls_ = tls->server_context();
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
     ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -66,11 +75,34 @@ class LoopbackHttpServer {
   }
 
   int port() const { return port_; }
-  std::string url(const std::string& path = "/") const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::string url(const std::string& path = "/") const {
+    return (tls_ ? "https" : "http") + std::string("://127.0.0.1:") + std::to_string(port_) + path;
+  }
   int connections() const { return connections_.load(); }
   int requests() const { return requests_.load(); }
+  int handshakes_failed() const { return handshakes_failed_.load(); }
+  // The host names clients asked for in their TLS handshakes (SNI), "" for none.
+  std::vector<std::string> server_names() {
+    std::lock_guard lock(names_mu_);
+    return server_names_;
+  }
 
  private:
+  // One accepted connection, plain or TLS.
+  struct Conn {
+    int fd;
+    std::unique_ptr<SSL, decltype(&SSL_free)> ssl{nullptr, SSL_free};
+    ssize_t recv(char* buf, size_t n) {
+      if (!ssl) return ::recv(fd, buf, n, 0);
+      int r = SSL_read(ssl.get(), buf, static_cast<int>(n));
+      return r > 0 ? r : -1;
+    }
+    bool send(const std::string& out) {
+      if (!ssl) return ::send(fd, out.data(), out.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(out.size());
+      return out.empty() || SSL_write(ssl.get(), out.data(), static_cast<int>(out.size())) > 0;
+    }
+  };
+
   void accept_loop() {
     while (!stopping_) {
       int c = ::accept(fd_, nullptr, nullptr);
@@ -91,13 +123,40 @@ class LoopbackHttpServer {
     return s;
   }
 
-  void serve(int c) {
+  static std::string encode(const ServedResponse& resp) {
+    std::string out = "HTTP/1.1 " + std::to_string(resp.status) + " X\r\n";
+    for (auto& [k, v] : resp.headers) out += k + ": " + v + "\r\n";
+    if (!resp.chunk) return out + "Content-Length: " + std::to_string(resp.body.size()) + "\r\n\r\n" + resp.body;
+    out += "Transfer-Encoding: chunked\r\n\r\n";
+    char size[32];
+    for (size_t at = 0; at < resp.body.size(); at += resp.chunk) {
+      std::string_view piece = std::string_view(resp.body).substr(at, resp.chunk);
+      std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+      out.append(size).append(piece).append("\r\n");
+    }
+    return out + "0\r\n\r\n";
+  }
+
+  void serve(int fd) {
+    Conn c{fd};
+    if (tls_) {
+      c.ssl.reset(SSL_new(tls_.get()));
+      SSL_set_fd(c.ssl.get(), fd);
+      if (SSL_accept(c.ssl.get()) != 1) {
+        ++handshakes_failed_;
+        ::shutdown(fd, SHUT_RDWR);
+        return;
+      }
+      const char* sni = SSL_get_servername(c.ssl.get(), TLSEXT_NAMETYPE_host_name);
+      std::lock_guard lock(names_mu_);
+      server_names_.push_back(sni ? sni : "");
+    }
     std::string buf;
     char chunk[8192];
     for (;;) {
       size_t end;
       while ((end = buf.find("\r\n\r\n")) == std::string::npos) {
-        ssize_t n = ::recv(c, chunk, sizeof chunk, 0);
+        ssize_t n = c.recv(chunk, sizeof chunk);
         if (n <= 0) return;
         buf.append(chunk, static_cast<size_t>(n));
       }
@@ -123,7 +182,7 @@ class LoopbackHttpServer {
       size_t length = req.headers.count("content-length") ? std::stoul(req.headers["content-length"]) : 0;
       buf.erase(0, end + 4);
       while (buf.size() < length) {
-        ssize_t n = ::recv(c, chunk, sizeof chunk, 0);
+        ssize_t n = c.recv(chunk, sizeof chunk);
         if (n <= 0) return;
         buf.append(chunk, static_cast<size_t>(n));
       }
@@ -133,25 +192,29 @@ class LoopbackHttpServer {
       ServedResponse resp = handler_(req);
       if (resp.delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(resp.delay_ms));
       if (resp.cut) {
-        ::shutdown(c, SHUT_RDWR);
+        ::shutdown(fd, SHUT_RDWR);
         return;
       }
-      std::string out = "HTTP/1.1 " + std::to_string(resp.status) + " X\r\n";
-      for (auto& [k, v] : resp.headers) out += k + ": " + v + "\r\n";
-      out += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n\r\n" + resp.body;
-      if (::send(c, out.data(), out.size(), MSG_NOSIGNAL) < 0) return;
+      if (!c.send(encode(resp))) return;
+      if (resp.close_after) {
+        ::shutdown(fd, SHUT_RDWR);
+        return;
+      }
     }
   }
 
   Handler handler_;
+  std::shared_ptr<SSL_CTX> tls_;
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
-  std::atomic<int> connections_{0}, requests_{0};
+  std::atomic<int> connections_{0}, requests_{0}, handshakes_failed_{0};
   std::thread acceptor_;
   std::mutex mu_;
   std::vector<int> open_;
   std::vector<std::thread> workers_;
+  std::mutex names_mu_;  // not mu_: the destructor holds that while it joins the workers
+  std::vector<std::string> server_names_;
 };
 
 }  // namespace k9::aws::testing

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "aws/url_parts.h"
 #include "core/encoding.h"
 
 namespace k9::aws {
@@ -58,32 +59,6 @@ std::string percent_decode(std::string_view s) {
     out.push_back(s[i]);
   }
   return out;
-}
-
-struct UrlParts {
-  std::string authority, path, query;
-};
-
-// Splits an absolute URL without judging it: the path may hold raw bytes as written.
-UrlParts split_url(const std::string& url) {
-  UrlParts p;
-  size_t start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  size_t path_at = url.find_first_of("/?#", start);
-  p.authority = url.substr(start, path_at == std::string::npos ? std::string::npos : path_at - start);
-  if (auto at = p.authority.rfind('@'); at != std::string::npos) p.authority = p.authority.substr(at + 1);
-  if (path_at == std::string::npos) {
-    p.path = "/";
-    return p;
-  }
-  size_t query_at = url.find('?', path_at);
-  size_t frag_at = url.find('#', path_at);
-  size_t path_end = std::min(query_at, frag_at);
-  p.path = url.substr(path_at, path_end == std::string::npos ? std::string::npos : path_end - path_at);
-  if (p.path.empty()) p.path = "/";
-  if (query_at != std::string::npos && query_at < frag_at)
-    p.query = url.substr(query_at + 1, frag_at == std::string::npos ? std::string::npos : frag_at - query_at - 1);
-  return p;
 }
 
 std::string normalize_path(const std::string& path) {

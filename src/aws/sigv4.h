@@ -9,7 +9,7 @@
 //    sorted; header names are lower-cased, values trimmed with inner whitespace runs
 //    collapsed, repeated headers joined with ','.
 //  - A Host header is added from the URL when the request has none. Every header of the
-//    request is signed except those curl or proxies may change (user-agent, expect, ...).
+//    request is signed except those HTTP clients or proxies may change (user-agent, expect, ...).
 //  - sign_headers() adds X-Amz-Date, X-Amz-Security-Token (when the credentials have one),
 //    X-Amz-Content-Sha256 (with sign_body_header) and Authorization. presign() appends the
 //    X-Amz-* parameters and X-Amz-Signature to the URL and changes no header.

@@ -1,5 +1,5 @@
 // The blob store on an S3 bucket (AWS mode), over src/aws: SigV4 signing (headers and
-// presigned URLs), the credentials chain, the pooled libcurl client and the retry policy.
+// presigned URLs), the credentials chain, the pooled HTTP client (aws/http_client.h) and the retry policy.
 //
 // Contract (beyond blobs/blob_store.h):
 //  - Objects live at <prefix><key> in the bucket. Path-style addressing

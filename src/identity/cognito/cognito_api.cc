@@ -13,17 +13,19 @@ namespace k9::identity::cognito {
 
 namespace json = boost::json;
 
-CognitoApi::CognitoApi(std::string endpoint_url, std::chrono::milliseconds timeout)
-    : endpoint_(std::move(endpoint_url)), timeout_(timeout) {}
+CognitoApi::CognitoApi(std::string endpoint_url, std::chrono::milliseconds timeout) : endpoint_(std::move(endpoint_url)) {
+  aws::HttpClientOptions options;
+  options.connect_timeout = options.total_timeout = timeout;
+  http_ = std::make_shared<aws::HttpClient>(options);
+}
 
 json::object CognitoApi::call(std::string_view operation, const json::object& request) const {
   HttpCall http{.method = "POST",
                 .url = endpoint_,
-                .headers = {"Content-Type: application/x-amz-json-1.1",
-                            "X-Amz-Target: AWSCognitoIdentityProviderService." + std::string(operation)},
-                .body = json::serialize(request),
-                .timeout = timeout_};
-  HttpReply reply = http_call(http);
+                .headers = {{"Content-Type", "application/x-amz-json-1.1"},
+                            {"X-Amz-Target", "AWSCognitoIdentityProviderService." + std::string(operation)}},
+                .body = json::serialize(request)};
+  HttpReply reply = http_call(*http_, http);
   std::error_code ec;
   json::value body = json::parse(reply.body, ec);
   const json::object* o = !ec && body.is_object() ? &body.as_object() : nullptr;

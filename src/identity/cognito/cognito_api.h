@@ -7,13 +7,16 @@
 //  - An AWS error answer (4xx with {"__type", "message"}) throws CognitoError with the type
 //    stripped of any "prefix#" and the message as given.
 //  - 5xx answers, non-JSON answers and transport failures throw k9::Error(unavailable,
-//    ..., retry_after 2). Thread-safe.
+//    ..., retry_after 2). `timeout` bounds each call. Thread-safe.
 #pragma once
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "aws/http_client.h"
 
 namespace k9::identity::cognito {
 
@@ -37,7 +40,7 @@ class CognitoApi {
 
  private:
   std::string endpoint_;
-  std::chrono::milliseconds timeout_;
+  std::shared_ptr<aws::HttpClient> http_;  // its connections kept alive between calls
 };
 
 // Base64(HMAC-SHA256(key = client secret, message = username + client id)): the SECRET_HASH

@@ -1,27 +1,26 @@
-// A small blocking HTTP client over libcurl for the Cognito module: JWKS downloads and
-// Cognito's JSON API. (src/aws/http_client.h, being built for DynamoDB, will replace it; the
-// two converge later.)
+// The Cognito module's HTTP calls (JWKS downloads and Cognito's JSON API), over the AWS
+// module's HttpClient (aws/http_client.h): its kept-alive connections, TLS verification and
+// timeouts.
 //
 // Contract:
-//  - http_call() performs one request and answers the status and body of any HTTP answer,
-//    2xx or not. Transport failures (DNS, connect, TLS, timeout) and bodies over max_body
-//    throw k9::Error(unavailable, message, retry_after 2).
-//  - No redirects are followed. TLS peers are verified (libcurl's defaults).
-//  - Each thread keeps one libcurl handle, so consecutive calls to one host reuse the
-//    connection (keep-alive). Thread-safe.
+//  - http_call() performs one request on `client` and answers the status and body of any HTTP
+//    answer, 2xx or not. Transport failures (DNS, connect, TLS, timeout) and bodies over
+//    max_body throw k9::Error(unavailable, message, retry_after 2).
+//  - No redirects are followed. Thread-safe (so is the client).
 #pragma once
-#include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "aws/http_client.h"
 
 namespace k9::identity::cognito {
 
 struct HttpCall {
   std::string method = "GET";
   std::string url;
-  std::vector<std::string> headers;  // "Name: value"
+  std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  std::chrono::milliseconds timeout{5000};
   size_t max_body = 1024 * 1024;
 };
 
@@ -30,6 +29,6 @@ struct HttpReply {
   std::string body;
 };
 
-HttpReply http_call(const HttpCall& call);
+HttpReply http_call(aws::HttpClient& client, const HttpCall& call);
 
 }  // namespace k9::identity::cognito

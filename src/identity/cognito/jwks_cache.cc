@@ -10,7 +10,15 @@ JwksCache::JwksCache(std::string url, Fetch fetch, const Clock& clock, std::chro
     : url_(std::move(url)), fetch_(std::move(fetch)), clock_(clock), min_refetch_(min_refetch), min_retry_(min_retry) {}
 
 std::string JwksCache::http_fetch(const std::string& url) {
-  HttpReply reply = http_call({.method = "GET", .url = url, .headers = {"Accept: application/json"}});
+  static aws::HttpClient client = [] {
+    aws::HttpClientOptions options;
+    options.connect_timeout = options.total_timeout = std::chrono::seconds(5);
+    return aws::HttpClient(options);
+  }();
+  HttpCall call;
+  call.url = url;
+  call.headers = {{"Accept", "application/json"}};
+  HttpReply reply = http_call(client, call);
   if (reply.status != 200)
     throw Error(ErrorCode::unavailable, "token key set " + url + " answered HTTP " + std::to_string(reply.status), 5);
   return reply.body;
