@@ -123,7 +123,8 @@ class K9:
     def env(self, db, **extra):
         """K9's environment on database `db` of DynamoDB Local (it keeps one per access key)."""
         env = dict(os.environ, **self.ddb.env())
-        env.update(AWS_ACCESS_KEY_ID=f"k9{db}", K9_STORE="dynamodb", K9_DATA=self.data, ENVIRONMENT=ENV, **extra)
+        env.update(AWS_ACCESS_KEY_ID=f"k9{db}", K9_STORE="dynamodb", K9_DATA=self.data, ENVIRONMENT=ENV)
+        env.update(extra)  # may name another store
         return env
 
     def client(self, db):

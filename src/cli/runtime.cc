@@ -87,7 +87,11 @@ std::string load_or_create_shared_secret(blobs::BlobStore& blobs, const std::str
 
 std::unique_ptr<store::Store> open_store(const Config& c, std::function<void(const std::string&)> on_change) {
   std::string url = c.store.empty() ? "sqlite:" + (c.data / "k9.db").string() : c.store;
-  if (url.rfind("sqlite:", 0) == 0) return std::make_unique<store::sqlite::SqliteStore>(url.substr(7));
+  if (url.rfind("sqlite:", 0) == 0) {
+    fs::path path = fs::absolute(url.substr(7));
+    fs::create_directories(path.parent_path());  // as SQLite makes the file, its folder is made
+    return std::make_unique<store::sqlite::SqliteStore>(path.string());
+  }
   if (url == "dynamodb") {
     store::dynamodb::DynamoDbStoreOptions options;
     options.on_change = std::move(on_change);

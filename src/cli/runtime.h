@@ -168,9 +168,9 @@ std::string load_or_create_secret(const std::filesystem::path& data, const std::
 // (created with 32 random bytes when absent; the stored one wins a race).
 std::string load_or_create_shared_secret(blobs::BlobStore& blobs, const std::string& name);
 
-// The store named by config.store: "sqlite:PATH" (default sqlite:<data>/k9.db) or
-// "dynamodb" (region, endpoint and credentials from the environment). `on_change` hears each
-// change ensure_table() makes (DynamoDB only).
+// The store named by config.store: "sqlite:PATH" (default sqlite:<data>/k9.db; its folder is
+// made when missing) or "dynamodb" (region, endpoint and credentials from the environment).
+// `on_change` hears each change ensure_table() makes (DynamoDB only).
 std::unique_ptr<store::Store> open_store(const Config& config,
                                          std::function<void(const std::string&)> on_change = {});
 

@@ -29,7 +29,6 @@ std::string store_label(const Config& config) {
 }
 
 std::unique_ptr<store::Store> open_healthy(const Config& config, const std::string& label) {
-  if (config.store.empty()) fs::create_directories(config.data);  // the embedded store's folder
   auto store = open_store(config);
   if (!store->healthy()) throw Error(ErrorCode::unavailable, label + " does not answer (unreachable or unusable)");
   return store;
