@@ -2,14 +2,11 @@
 
 #include "aws/dynamodb_client.h"
 #include "cli/progress.h"
-#include "core/encoding.h"
 #include "core/error.h"
-#include "core/random.h"
 #include "migrate/checkpoint.h"
 #include "migrate/export_tables.h"
 #include "migrate/migration.h"
 #include "migrate/staging.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace k9::cli {
 
@@ -33,24 +30,6 @@ std::unique_ptr<store::Store> open_healthy(const Config& config, const std::stri
   if (!store->healthy()) throw Error(ErrorCode::unavailable, label + " does not answer (unreachable or unusable)");
   return store;
 }
-
-// A folder removed with everything in it when the import ends, however it ends.
-class StagingFolder {
- public:
-  explicit StagingFolder(const std::string& parent) {
-    fs::path base = parent.empty() ? fs::temp_directory_path() : fs::path(parent);
-    path_ = base / ("k9-import-staging-" + hex_encode(random_bytes(6)));
-    fs::create_directories(path_);
-  }
-  ~StagingFolder() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 }  // namespace
 
@@ -94,10 +73,6 @@ int import_command(const Config& config, const ImportCommandOptions& options, st
       options.legacy_embeddings_model.empty() ? migrate::kLegacyEmbeddingsModel : options.legacy_embeddings_model;
   Progress progress("import");
   s.on_message = [&](const std::string& line) { progress.message(line); };
-  StagingFolder folder(options.staging);
-  store::sqlite::SqliteStore staging((folder.path() / "staging.db").string());
-  auto staged = migrate::stage_folder(from, staging, s);
-
   migrate::MigrationOptions m;
   m.tables = schemas;
   m.from_label = "import " + from.string() + (options.table.empty() ? "" : " --table " + options.table);
@@ -106,7 +81,8 @@ int import_command(const Config& config, const ImportCommandOptions& options, st
   m.checkpoint = options.checkpoint;
   m.on_progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };
   m.on_message = s.on_message;
-  auto result = migrate::migrate(staging, *target, m);
+  auto [staged, result] = migrate::import_folder(
+      from, *target, s, m, options.staging.empty() ? fs::temp_directory_path() : fs::path(options.staging));
   progress.finish();
   for (auto& t : staged) out << t.kind << " (" << t.table << "): " << t.items << " items read\n";
   out << "imported " << from.string() << " into " << label << ": " << result.copied << " items written"

@@ -3,10 +3,13 @@
 #include <fstream>
 #include <map>
 
+#include "core/encoding.h"
 #include "core/error.h"
+#include "core/random.h"
 #include "generations/duckdb_rows.h"
 #include "migrate/batch_writer.h"
 #include "migrate/legacy_embeddings.h"
+#include "store/sqlite/sqlite_store.h"
 #include "table_export/table_export.h"
 
 namespace k9::migrate {
@@ -160,6 +163,25 @@ std::vector<StagedTable> stage_folder(const fs::path& dir, store::Store& staging
     }
   }
   return staged;
+}
+
+ImportResult import_folder(const fs::path& dir, store::Store& target, const StagingOptions& staging_options,
+                           const MigrationOptions& migration, const fs::path& staging_parent) {
+  folder_kind(dir);  // what it is, before anything is made
+  fs::path folder = staging_parent / ("k9-import-staging-" + hex_encode(random_bytes(6)));
+  fs::create_directories(folder);
+  struct Remove {
+    fs::path path;
+    ~Remove() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } remove{folder};
+  ImportResult result;
+  store::sqlite::SqliteStore staging((folder / "staging.db").string());
+  result.staged = stage_folder(dir, staging, staging_options);
+  result.migration = migrate(staging, target, migration);
+  return result;
 }
 
 }  // namespace k9::migrate

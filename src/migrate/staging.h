@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "migrate/migration.h"
 #include "store/store.h"
 
 namespace k9::migrate {
@@ -47,5 +48,16 @@ struct StagedTable {
 // Loads `dir` into `staging` (every table of `options` made there first).
 std::vector<StagedTable> stage_folder(const std::filesystem::path& dir, store::Store& staging,
                                       const StagingOptions& options);
+
+struct ImportResult {
+  std::vector<StagedTable> staged;
+  MigrationResult migration;
+};
+
+// `k9 import`: `dir` staged in a SQLite file in a new folder below `staging_parent` (removed
+// afterwards, however the import ends), then migrate()d into `target` with `migration` (its
+// tables, labels, merge, checkpoint: migration.h).
+ImportResult import_folder(const std::filesystem::path& dir, store::Store& target, const StagingOptions& staging,
+                           const MigrationOptions& migration, const std::filesystem::path& staging_parent);
 
 }  // namespace k9::migrate

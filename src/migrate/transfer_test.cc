@@ -74,16 +74,14 @@ class Transfer : public testing::Test {
     o.items_per_file = per_file;
     return o;
   }
-  // import: stage `dir`, then migrate into `to_` as k9 import does.
+  // import, as k9 import runs it.
   void import(const fs::path& dir, bool merge = false) {
-    store::sqlite::SqliteStore staging((dir_ / ("staging-" + std::to_string(++imports_) + ".db")).string());
-    stage_folder(dir, staging, staging_options_);
     MigrationOptions m;
     m.tables = schemas_;
     m.from_label = "import " + dir.string();
     m.to_label = "sqlite:to";
     m.merge = merge;
-    migrate(staging, *to_, m);
+    import_folder(dir, *to_, staging_options_, m, dir_.path());
   }
   // The message of the Error that `f` throws, the target's tables unchanged by it.
   template <class F>
@@ -107,7 +105,6 @@ class Transfer : public testing::Test {
   repo::Tables t_;
   std::vector<store::TableSchema> schemas_;
   StagingOptions staging_options_;
-  int imports_ = 0;
   std::unique_ptr<store::Store> from_ = std::make_unique<store::sqlite::SqliteStore>((dir_ / "from.db").string());
   std::unique_ptr<store::Store> to_ = std::make_unique<store::sqlite::SqliteStore>((dir_ / "to.db").string());
 };
