@@ -14,6 +14,8 @@
 //    K9's DynamoDB client, unprocessed items resent, on 8 threads as migrate's writers; DDB_ITEMS,
 //    into a table of their own, before step 5 and again after it.
 // 5. migrate sqlite -> DynamoDB Local of a source of DDB_ITEMS items, in a child process.
+// 3b, 5b. k9 export of the source (DynamoDB's export layout) and k9 import of that export
+//    (staged in SQLite, then migrated) into a new SQLite store and into DynamoDB Local.
 // Prints one JSON line per phase: items/s and, for 3 and 5, peak RSS and peak anonymous RSS in
 // MiB. A migration's time holds all of it: counting and digesting the source, copying,
 // verifying the target.
@@ -22,7 +24,9 @@
 #include <string>
 #include <thread>
 
+#include "migrate/export_tables.h"
 #include "migrate/migration.h"
+#include "migrate/staging.h"
 #include "rate_kit.h"
 #include "repo/tables.h"
 #include "store/dynamodb/dynamodb_local.h"
@@ -75,6 +79,21 @@ static k9::migrate::MigrationOptions options(const k9::repo::Tables& tables, con
   return o;
 }
 
+static k9::migrate::ExportOptions export_options(const k9::repo::Tables& tables) {
+  k9::migrate::ExportOptions o;
+  o.tables = tables.by_kind();
+  return o;
+}
+
+static k9::migrate::StagingOptions staging_options(const k9::repo::Tables& tables) {
+  k9::migrate::StagingOptions o;
+  auto kinds = tables.by_kind();
+  for (auto& schema : tables.schemas())
+    for (auto& [kind, name] : kinds)
+      if (name == schema.name) o.tables.push_back({kind, schema});
+  return o;
+}
+
 int main(int argc, char** argv) {
   long items = argc > 1 ? std::atol(argv[1]) : 1000000;
   long ddb_items = argc > 2 ? std::atol(argv[2]) : 100000;
@@ -99,7 +118,20 @@ int main(int argc, char** argv) {
       k9::migrate::migrate(from, to, options(tables, dir / "sqlite.checkpoint"));
     });
     report("migrate_sqlite_to_sqlite", n, run.seconds, &run);
-    for (const char* f : {"source.db", "source.db-wal", "source.db-shm", "source.db.lock", "target.db", "target.db-wal",
+    // k9 export of the same store, then k9 import of that export into a new store.
+    run = k9::bench::in_child([&] {
+      k9::store::sqlite::SqliteStore from((dir / "source.db").string());
+      k9::migrate::export_tables(from, dir / "export", export_options(tables));
+    });
+    report("export_sqlite", n, run.seconds, &run);
+    run = k9::bench::in_child([&] {
+      k9::store::sqlite::SqliteStore to((dir / "imported.db").string());
+      k9::migrate::import_folder(dir / "export", to, staging_options(tables), options(tables, dir / "import.checkpoint"),
+                                 dir);
+    });
+    report("import_into_sqlite", n, run.seconds, &run);
+    fs::remove_all(dir / "export");
+    for (const char* f : {"imported.db", "imported.db-wal", "imported.db-shm", "imported.db.lock", "source.db", "source.db-wal", "source.db-shm", "source.db.lock", "target.db", "target.db-wal",
                           "target.db-shm", "target.db.lock"})
       fs::remove(dir / f);
   }
@@ -145,6 +177,20 @@ int main(int argc, char** argv) {
     k9::migrate::migrate(from, to, options(tables, dir / "ddb.checkpoint"));
   });
   report("migrate_sqlite_to_dynamodb_local", ddb_items, ddb_run.seconds, &ddb_run);
+  // k9 import of that store's export into DynamoDB Local (other tables: another access key).
+  ddb_run = k9::bench::in_child([&] {
+    k9::store::sqlite::SqliteStore from((dir / "ddb-source.db").string());
+    k9::migrate::export_tables(from, dir / "ddb-export", export_options(tables));
+  });
+  report("export_sqlite", ddb_items, ddb_run.seconds, &ddb_run);
+  ddb_run = k9::bench::in_child([&] {
+    auto credentials = std::make_shared<k9::aws::StaticCredentials>(
+        k9::aws::Credentials{"k9benchimport", "k9localsecret", "", std::nullopt});
+    k9::store::dynamodb::DynamoDbStore to(std::make_shared<k9::aws::DynamoDbClient>(client_options, credentials));
+    k9::migrate::import_folder(dir / "ddb-export", to, staging_options(tables), options(tables, dir / "ddbi.checkpoint"),
+                               dir);
+  });
+  report("import_into_dynamodb_local", ddb_items, ddb_run.seconds, &ddb_run);
   raw_batch_writes("raw-after");
   ddb.stop();
   fs::remove_all(dir);
