@@ -21,6 +21,7 @@
 // verifying the target.
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -102,6 +103,23 @@ int main(int argc, char** argv) {
   fs::create_directories(dir);
   auto tables = k9::repo::Tables::from_env([](const char*) -> const char* { return nullptr; });
 
+  // k9 export of the SQLite store at `source` to `folder`, then k9 import of it into the store
+  // `target` makes, each in a child process; the export is removed afterwards.
+  auto export_then_import = [&](const fs::path& source, const fs::path& folder, long n, const char* phase,
+                                const std::function<std::unique_ptr<k9::store::Store>()>& target) {
+    auto run = k9::bench::in_child([&] {
+      k9::store::sqlite::SqliteStore from(source.string());
+      k9::migrate::export_tables(from, folder, export_options(tables));
+    });
+    report("export_sqlite", n, run.seconds, &run);
+    run = k9::bench::in_child([&] {
+      k9::migrate::import_folder(folder, *target(), staging_options(tables), options(tables, dir / "import.checkpoint"),
+                                 dir);
+    });
+    report(phase, n, run.seconds, &run);
+    fs::remove_all(folder);
+  };
+
   k9::bench::VariedText text(7);
   double plain = k9::bench::plain_sqlite_insert(dir / "plain.db", items,
                                                 [&](long i) { return k9::store::serialize_item(user(i, text)); });
@@ -119,18 +137,9 @@ int main(int argc, char** argv) {
     });
     report("migrate_sqlite_to_sqlite", n, run.seconds, &run);
     // k9 export of the same store, then k9 import of that export into a new store.
-    run = k9::bench::in_child([&] {
-      k9::store::sqlite::SqliteStore from((dir / "source.db").string());
-      k9::migrate::export_tables(from, dir / "export", export_options(tables));
+    export_then_import(dir / "source.db", dir / "export", n, "import_into_sqlite", [&] {
+      return std::make_unique<k9::store::sqlite::SqliteStore>((dir / "imported.db").string());
     });
-    report("export_sqlite", n, run.seconds, &run);
-    run = k9::bench::in_child([&] {
-      k9::store::sqlite::SqliteStore to((dir / "imported.db").string());
-      k9::migrate::import_folder(dir / "export", to, staging_options(tables), options(tables, dir / "import.checkpoint"),
-                                 dir);
-    });
-    report("import_into_sqlite", n, run.seconds, &run);
-    fs::remove_all(dir / "export");
     for (const char* f : {"imported.db", "imported.db-wal", "imported.db-shm", "imported.db.lock", "source.db", "source.db-wal", "source.db-shm", "source.db.lock", "target.db", "target.db-wal",
                           "target.db-shm", "target.db.lock"})
       fs::remove(dir / f);
@@ -178,19 +187,12 @@ int main(int argc, char** argv) {
   });
   report("migrate_sqlite_to_dynamodb_local", ddb_items, ddb_run.seconds, &ddb_run);
   // k9 import of that store's export into DynamoDB Local (other tables: another access key).
-  ddb_run = k9::bench::in_child([&] {
-    k9::store::sqlite::SqliteStore from((dir / "ddb-source.db").string());
-    k9::migrate::export_tables(from, dir / "ddb-export", export_options(tables));
-  });
-  report("export_sqlite", ddb_items, ddb_run.seconds, &ddb_run);
-  ddb_run = k9::bench::in_child([&] {
+  export_then_import(dir / "ddb-source.db", dir / "ddb-export", ddb_items, "import_into_dynamodb_local", [&] {
     auto credentials = std::make_shared<k9::aws::StaticCredentials>(
         k9::aws::Credentials{"k9benchimport", "k9localsecret", "", std::nullopt});
-    k9::store::dynamodb::DynamoDbStore to(std::make_shared<k9::aws::DynamoDbClient>(client_options, credentials));
-    k9::migrate::import_folder(dir / "ddb-export", to, staging_options(tables), options(tables, dir / "ddbi.checkpoint"),
-                               dir);
+    return std::make_unique<k9::store::dynamodb::DynamoDbStore>(
+        std::make_shared<k9::aws::DynamoDbClient>(client_options, credentials));
   });
-  report("import_into_dynamodb_local", ddb_items, ddb_run.seconds, &ddb_run);
   raw_batch_writes("raw-after");
   ddb.stop();
   fs::remove_all(dir);

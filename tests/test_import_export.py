@@ -25,7 +25,7 @@ from k9test import check, import_boto3, k9_binary
 import_boto3()
 from dynamodb_local import DynamoDbLocal  # noqa: E402
 import store_file  # noqa: E402
-from test_migrate import K9, TABLES, check_same, make_items, scan_typed, table  # noqa: E402
+from test_migrate import K9, TABLES, check_same, scan_typed, seed, table  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -80,12 +80,7 @@ def main():
     try:
         with DynamoDbLocal() as ddb:
             k9 = K9(k9_path, ddb, os.path.join(work, "data"))
-            originals = {kind: make_items(kind, count, rnd) for kind, count in COUNTS.items()}
-            k9.run("seed", "tables", "create")
-            client = k9.client("seed")
-            for kind, items in originals.items():
-                for item in items:
-                    client.put_item(TableName=table(kind), Item=item)
+            originals = seed(k9, COUNTS, rnd)
 
             # DynamoDB -> export -> sqlite:A -> export -> DynamoDB ("rt"): equal every time.
             x = os.path.join(work, "x")

@@ -143,6 +143,24 @@ class K9:
         return res
 
 
+def seed(k9, counts, rnd, db="seed"):
+    """boto3 fills database `db`'s tables (`k9 tables create` makes them) with `counts` items of
+    each kind, every attribute type among them; returns them as written."""
+    originals = {kind: make_items(kind, count, rnd) for kind, count in counts.items()}
+    k9.run(db, "tables", "create")
+    client = k9.client(db)
+    for kind, items in originals.items():
+        for i in range(0, len(items), 25):
+            request = {table(kind): [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]}
+            for _ in range(20):
+                request = client.batch_write_item(RequestItems=request).get("UnprocessedItems")
+                if not request:
+                    break
+                time.sleep(0.1)
+            check(not request, "boto3 could not write its batch")
+    return originals
+
+
 def main():
     k9_path = k9_binary()
     work = tempfile.mkdtemp(prefix="k9-migrate-test-")
@@ -150,21 +168,8 @@ def main():
     try:
         with DynamoDbLocal() as ddb:
             k9 = K9(k9_path, ddb, os.path.join(work, "data"))
-            originals = {kind: make_items(kind, count, rnd) for kind, count in COUNTS.items()}
+            originals = seed(k9, COUNTS, rnd)
             total = sum(COUNTS.values())
-
-            # boto3 fills the "seed" tables that k9 tables create made.
-            k9.run("seed", "tables", "create")
-            client = k9.client("seed")
-            for kind, items in originals.items():
-                for i in range(0, len(items), 25):
-                    request = {table(kind): [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]}
-                    for _ in range(20):
-                        request = client.batch_write_item(RequestItems=request).get("UnprocessedItems")
-                        if not request:
-                            break
-                        time.sleep(0.1)
-                    check(not request, "boto3 could not write its batch")
 
             # DynamoDB -> sqlite:A -> DynamoDB ("rt" tables) -> sqlite:B, each equal to what boto3 wrote.
             a, b = os.path.join(work, "a", "k9.db"), os.path.join(work, "b", "k9.db")
