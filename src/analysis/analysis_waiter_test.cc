@@ -21,8 +21,20 @@ class AnalysisWaiterTest : public ::testing::Test {
     p.model = "Oak";
     return reports_.create(user, "U", "Kitchen", p).id;
   }
-  static double seconds_since(Clock::time_point t) {
-    return std::chrono::duration<double>(Clock::now() - t).count();
+  // The report's analysis status, as the analysis workers set it (through `via`, another
+  // repository on the same store: another process).
+  void set(const std::string& user, const std::string& id, const char* status, repo::ReportRepository* via = nullptr) {
+    (via ? *via : reports_).set_analysis(user, id, {status, kDefaultModelVersion, std::nullopt});
+  }
+  // waiter.wait(user, id, timeout) answers the report with `status`, after at least `min_s`
+  // and under `max_s` seconds.
+  static void expect_wait(AnalysisWaiter& waiter, const std::string& user, const std::string& id,
+                          std::chrono::milliseconds timeout, const char* status, double min_s, double max_s) {
+    auto t0 = Clock::now();
+    EXPECT_EQ(waiter.wait(user, id, timeout).analysis.status, status);
+    double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    EXPECT_GE(s, min_s);
+    EXPECT_LT(s, max_s);
   }
 
   testkit::TempDir dir_{"analysis-waiter"};
@@ -38,15 +50,11 @@ TEST_F(AnalysisWaiterTest, AnswersAsSoonAsTheAnalysisIsReady) {
   std::string id = new_report("alice");
   std::jthread worker([&] {
     std::this_thread::sleep_for(150ms);
-    reports_.set_analysis("alice", id, {"running", kDefaultModelVersion, std::nullopt});
+    set("alice", id, "running");
     std::this_thread::sleep_for(100ms);
-    reports_.set_analysis("alice", id, {"ready", kDefaultModelVersion, std::nullopt});
+    set("alice", id, "ready");
   });
-  auto t0 = Clock::now();
-  Report r = waiter.wait("alice", id, 20s);
-  EXPECT_EQ(r.analysis.status, "ready");
-  EXPECT_GE(seconds_since(t0), 0.2);
-  EXPECT_LT(seconds_since(t0), 5.0);
+  expect_wait(waiter, "alice", id, 20s, "ready", 0.2, 5.0);
 }
 
 TEST_F(AnalysisWaiterTest, AFailedAnalysisEndsTheWaitToo) {
@@ -69,11 +77,9 @@ TEST_F(AnalysisWaiterTest, PollsForChangesItDoesNotHear) {
   AnalysisWaiter waiter(reports_, 50ms);
   std::jthread worker([&] {
     std::this_thread::sleep_for(200ms);
-    elsewhere.set_analysis("alice", id, {"ready", kDefaultModelVersion, std::nullopt});
+    set("alice", id, "ready", &elsewhere);
   });
-  auto t0 = Clock::now();
-  EXPECT_EQ(waiter.wait("alice", id, 20s).analysis.status, "ready");
-  EXPECT_LT(seconds_since(t0), 5.0);
+  expect_wait(waiter, "alice", id, 20s, "ready", 0, 5.0);
 }
 
 // Bounded: past the timeout the report comes back as it is; ended ones at once; another
@@ -85,19 +91,13 @@ TEST_F(AnalysisWaiterTest, BoundedAndOwned) {
   std::jthread noise([&] {
     for (int i = 0; i < 5; ++i) {
       std::this_thread::sleep_for(30ms);
-      reports_.set_analysis("bob", bobs, {"running", kDefaultModelVersion, std::nullopt});
+      set("bob", bobs, "running");
     }
   });
-  auto t0 = Clock::now();
-  Report r = waiter.wait("alice", id, 300ms);
-  EXPECT_EQ(r.analysis.status, "pending");
-  EXPECT_GE(seconds_since(t0), 0.3);
-  EXPECT_LT(seconds_since(t0), 3.0);
+  expect_wait(waiter, "alice", id, 300ms, "pending", 0.3, 3.0);  // past the timeout: as it is
 
-  reports_.set_analysis("alice", id, {"ready", kDefaultModelVersion, std::nullopt});
-  t0 = Clock::now();
-  EXPECT_EQ(waiter.wait("alice", id, 10s).analysis.status, "ready");
-  EXPECT_LT(seconds_since(t0), 1.0);
+  set("alice", id, "ready");
+  expect_wait(waiter, "alice", id, 10s, "ready", 0, 1.0);  // an ended one at once
 
   try {
     waiter.wait("bob", id, 10s);
@@ -119,7 +119,7 @@ TEST_F(AnalysisWaiterTest, ManyWaitersAtOnce) {
       waiting.emplace_back([&, i] { seen[i] = waiter.wait(i % 2 ? "alice" : "bob", ids[i], 20s).analysis.status; });
     std::this_thread::sleep_for(100ms);
     for (size_t i = 0; i < ids.size(); ++i)
-      reports_.set_analysis(i % 2 ? "alice" : "bob", ids[i], {"ready", kDefaultModelVersion, std::nullopt});
+      set(i % 2 ? "alice" : "bob", ids[i], "ready");
   }
   for (auto& s : seen) EXPECT_EQ(s, "ready");
 }
