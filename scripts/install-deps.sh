@@ -12,7 +12,7 @@ packages=(
   libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # export ZIPs and similarity matrices (.npz); the export CSV read back as a catalog (libcsv)
-  libzip-dev libcsv-dev
+  libzip-dev libcsv-dev zlib1g-dev  # zlib: the gzip data files of k9 export (DynamoDB's layout)
   # visual analysis: OpenCV 4.6's core and imgproc only (not libopencv-dev's 150 packages,
   # nor imgcodecs and the ~145 libraries it loads); images are decoded and encoded with
   # libjpeg-turbo, libpng and libwebp directly (src/codec)
