@@ -33,9 +33,8 @@ cv::Matx33d keystone(double k, double direction) {
   return rotation(direction) * scaling(2 * k / (1 + k)) * k0 * rotation(-direction);
 }
 
-// The frame's view of `texture` (wrapping around its edges).
-cv::Mat view(const cv::Mat& texture, double centre_x, double centre_y, const PhoneShot& shot) {
-  double catalog_density = double(kCatalogSide) / std::max(texture.cols, texture.rows);
+// The frame's view of `texture` (mirrored beyond its edges).
+cv::Mat view(const cv::Mat& texture, double catalog_density, double centre_x, double centre_y, const PhoneShot& shot) {
   double density = shot.scale * catalog_density * kFrame.width / kCatalogSide;  // frame px per texture px
   // Shrunk first where the frame samples the texture sparsely (warps do not average).
   double f = std::min(1.0, density * shot.keystone);
@@ -48,7 +47,8 @@ cv::Mat view(const cv::Mat& texture, double centre_x, double centre_y, const Pho
                                 rotation(shot.turn) * scaling(half / density * f);
   cv::Matx33d m = unit_to_texture * keystone(shot.keystone, shot.keystone_direction) * frame_to_unit;
   cv::Mat out;
-  cv::warpPerspective(source, out, cv::Mat(m), kFrame, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_WRAP);
+  cv::warpPerspective(source, out, cv::Mat(m), kFrame, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
+                      cv::BORDER_REFLECT_101);
   return out;
 }
 
@@ -119,8 +119,10 @@ cv::Mat colourway(const cv::Mat& bgr, Colourway c, double tint_angle) {
   return out;
 }
 
+double catalog_density(const cv::Mat& piece) { return double(kCatalogSide) / std::max(piece.cols, piece.rows); }
+
 cv::Mat catalog_photo(const cv::Mat& texture) {
-  double f = double(kCatalogSide) / std::max(texture.cols, texture.rows);
+  double f = catalog_density(texture);
   cv::Mat out;
   cv::resize(texture, out, cv::Size(std::max(1, int(std::lround(texture.cols * f))),
                                     std::max(1, int(std::lround(texture.rows * f)))),
@@ -128,11 +130,11 @@ cv::Mat catalog_photo(const cv::Mat& texture) {
   return out;
 }
 
-PhonePhoto phone_photo(const cv::Mat& texture, const cv::Mat& other, const PhoneShot& shot) {
-  cv::Mat frame = view(texture, shot.centre_x, shot.centre_y, shot);
+PhonePhoto phone_photo(const cv::Mat& piece, double catalog_density, const cv::Mat& other, const PhoneShot& shot) {
+  cv::Mat frame = view(piece, catalog_density, shot.centre_x, shot.centre_y, shot);
   PhonePhoto photo;
   if (shot.region) {
-    cv::Mat around = view(other, 1 - shot.centre_x, 1 - shot.centre_y, shot);
+    cv::Mat around = view(other, bench::catalog_density(other), 1 - shot.centre_x, 1 - shot.centre_y, shot);
     cv::RotatedRect r = *shot.region;
     r.center = {r.center.x * kFrame.width, r.center.y * kFrame.height};
     r.size = {r.size.width * kFrame.width, r.size.height * kFrame.height};

@@ -1,10 +1,11 @@
 // Colourways of a texture and phone photos of its surface, for bench/vision_real.cc.
 //
-// A texture (8-bit BGR, seamless, as game textures are: views wrap around its edges) is a
-// product's surface. Its catalog photo is the whole texture with its longer side at
-// kCatalogSide px, as a manufacturer's scan. A phone photo is a kFrame view of the same
-// surface: centre anywhere on it, turned, nearer or farther (scale 1 shows the pattern
-// at the catalog photo's size once the extractor brings both to vision::kWorkingSide), seen
+// A product's surface is a texture (8-bit BGR). Its catalog photo is one piece of it (the
+// benchmark takes the top half) with its longer side at kCatalogSide px, as a manufacturer's
+// scan; a phone photo is a kFrame view of another piece of the same material (the bottom
+// half, mirrored beyond its edges): centre anywhere on it, turned, nearer or farther (scale 1
+// shows the pattern at the catalog photo's size once the extractor brings both to
+// vision::kWorkingSide, catalog_density being the catalog photo's px per texture px), seen
 // at an angle, under a cast and uneven light, blurred, noisy, JPEG-compressed, and possibly
 // lying on another material, a mask then marking the product's region.
 #pragma once
@@ -27,8 +28,10 @@ inline constexpr int kColourways = 4;
 const char* colourway_name(Colourway c);
 cv::Mat colourway(const cv::Mat& bgr, Colourway c, double tint_angle);
 
-// The whole texture with its longer side at kCatalogSide (area interpolation).
-cv::Mat catalog_photo(const cv::Mat& texture);
+// `piece` with its longer side at kCatalogSide (area interpolation).
+cv::Mat catalog_photo(const cv::Mat& piece);
+// The catalog photo's px per px of `piece`.
+double catalog_density(const cv::Mat& piece);
 
 struct PhoneShot {
   double centre_x = 0.5, centre_y = 0.5;  // on the texture, as fractions of its size
@@ -54,8 +57,9 @@ struct PhonePhoto {
   std::optional<std::string> mask_png = std::nullopt;
 };
 
-// `other`: the texture around the product when `shot.region` is set (seen the same way, from
-// another centre). Deterministic: equal arguments give equal bytes.
-PhonePhoto phone_photo(const cv::Mat& texture, const cv::Mat& other, const PhoneShot& shot);
+// `piece`: what the phone sees, at `catalog_density` (the catalog photo's, not this piece's:
+// pieces may differ in size); `other`: the texture around the product when `shot.region` is
+// set (seen the same way). Deterministic: equal arguments give equal bytes.
+PhonePhoto phone_photo(const cv::Mat& piece, double catalog_density, const cv::Mat& other, const PhoneShot& shot);
 
 }  // namespace k9::bench
