@@ -11,7 +11,8 @@
 // vision_quality.cc) and, in the same run on the same photos and masks, by a plain colour
 // histogram. Per degradation: recall@1 (the product), pattern recall@1 (the right texture in
 // any colourway first) and recall@10 (the product in the first ten); then what k9-classic-1's
-// misses at rank 1 were. Deterministic: every photo's randomness comes from (seed, texture,
+// misses at rank 1 were, and its pattern recall@1 when ranking by its pattern scores alone
+// and by its colour scores alone (which part fails). Deterministic: every photo's randomness comes from (seed, texture,
 // colourway, degradation), so --threads changes nothing but the time.
 //
 // Usage: k9_bench_vision_real [--set DIR] [--textures N] [--seed S] [--threads T]
@@ -251,7 +252,15 @@ struct Tally {
   Recall k9, hist;
   size_t k9_pattern = 0, hist_pattern = 0;
   size_t near_pair = 0, other_colourway = 0, other_texture = 0;  // k9-classic-1's misses
+  // Pattern recall@1 when ranking by k9-classic-1's pattern scores alone, by its colour alone.
+  size_t pattern_alone = 0, colour_alone = 0;
 };
+
+// 1 when the product ranked first (ties in the truth's favour) is of the truth's texture.
+size_t right_texture(const std::vector<double>& scores, size_t truth) {
+  size_t top = size_t(std::max_element(scores.begin(), scores.end()) - scores.begin());
+  return scores[top] <= scores[truth] || top / kColourways == truth / kColourways;
+}
 
 }  // namespace
 
@@ -327,16 +336,18 @@ int main(int argc, char** argv) {
     Tally& t = tallies[r];
     for (size_t p = 0; p < products; ++p) {
       const Vectors& q = queries[r][p];
-      std::vector<double> k9(products), hist(products);
+      std::vector<double> k9(products), hist(products), pattern(products), colour(products);
       for (size_t j = 0; j < products; ++j) {
-        k9[j] = vision::visual_match(vision::colour_scores(q.k9, catalog[j].k9), vision::pattern_scores(q.k9, catalog[j].k9));
+        auto cs = vision::colour_scores(q.k9, catalog[j].k9);
+        auto ps = vision::pattern_scores(q.k9, catalog[j].k9);
+        k9[j] = vision::visual_match(cs, ps);
+        pattern[j] = vision::visual_match({}, ps), colour[j] = vision::visual_match(cs, {});
         hist[j] = intersection(q.histogram, catalog[j].histogram);
       }
       size_t k9_top = size_t(std::max_element(k9.begin(), k9.end()) - k9.begin());
-      size_t hist_top = size_t(std::max_element(hist.begin(), hist.end()) - hist.begin());
       t.k9.add(rank_of(k9, p)), t.hist.add(rank_of(hist, p));
-      t.k9_pattern += k9[k9_top] <= k9[p] || k9_top / kColourways == p / kColourways;
-      t.hist_pattern += hist[hist_top] <= hist[p] || hist_top / kColourways == p / kColourways;
+      t.k9_pattern += right_texture(k9, p), t.hist_pattern += right_texture(hist, p);
+      t.pattern_alone += right_texture(pattern, p), t.colour_alone += right_texture(colour, p);
       if (k9[k9_top] > k9[p]) {
         size_t a = p % kColourways, b = k9_top % kColourways;
         if (k9_top / kColourways != p / kColourways) ++t.other_texture;
@@ -348,6 +359,7 @@ int main(int argc, char** argv) {
     add(all.k9, t.k9), add(all.hist, t.hist);
     all.k9_pattern += t.k9_pattern, all.hist_pattern += t.hist_pattern;
     all.near_pair += t.near_pair, all.other_colourway += t.other_colourway, all.other_texture += t.other_texture;
+    all.pattern_alone += t.pattern_alone, all.colour_alone += t.colour_alone;
     double n = double(t.k9.n);
     std::printf("| %s | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n", rows[r].name, rows[r].what, t.k9.r1(),
                 t.k9_pattern / n, t.k9.r10(), t.hist.r1(), t.hist_pattern / n, t.hist.r10());
@@ -357,12 +369,14 @@ int main(int argc, char** argv) {
               products, all.k9.r1(), all.k9_pattern / n, all.k9.r10(), all.hist.r1(), all.hist_pattern / n,
               all.hist.r10());
   std::printf("k9-classic-1's misses at rank 1, by what came first:\n\n");
-  std::printf("| degradation | misses | another texture | the near-hue sibling (original <-> near hue) | another colourway |\n");
-  std::printf("|---|---|---|---|---|\n");
+  std::printf("| degradation | misses | another texture | the near-hue sibling (original <-> near hue) | another "
+              "colourway | pattern R@1, pattern scores alone | colour scores alone |\n");
+  std::printf("|---|---|---|---|---|---|---|\n");
   for (size_t r = 0; r <= rows.size(); ++r) {
     const Tally& t = r < rows.size() ? tallies[r] : all;
-    std::printf("| %s | %zu | %zu | %zu | %zu |\n", r < rows.size() ? rows[r].name : "**all**", t.k9.n - t.k9.at1,
-                t.other_texture, t.near_pair, t.other_colourway);
+    std::printf("| %s | %zu | %zu | %zu | %zu | %.3f | %.3f |\n", r < rows.size() ? rows[r].name : "**all**",
+                t.k9.n - t.k9.at1, t.other_texture, t.near_pair, t.other_colourway, double(t.pattern_alone) / t.k9.n,
+                double(t.colour_alone) / t.k9.n);
   }
   std::fprintf(stderr, "vision_real: photos made and analysed in %.0f s, %.0f s in all (%u threads)\n", made,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), o.threads);
