@@ -22,6 +22,7 @@
 //   --set: the folder bench/real_textures.sh prints (default ~/.cache/k9-textures/set);
 //   --threads: 2 unless told; --textures: the first N textures only; --save: the first texture's photos (as PNG, to look at).
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -212,16 +213,20 @@ std::vector<Degradation> degradations() {
   };
 }
 
+// Per photo: the vectors of the two classic model versions, and the histogram.
 struct Vectors {
-  std::vector<float> k9, histogram;
+  std::vector<float> k9[2], histogram;
 };
+inline constexpr const char* kVersionNames[2] = {"k9-classic-1", "k9-classic-2"};
 
 struct Options {
   fs::path set = fs::path(std::getenv("HOME") ? std::getenv("HOME") : ".") / ".cache/k9-textures/set";
   size_t textures = 0;  // 0: all
   uint64_t seed = 1;
   unsigned threads = 2;  // the machine's two cores: about 3.5 minutes for the 110 textures
-  std::string only, save;
+  std::vector<std::string> only;  // degradations, all when empty
+  std::string save;
+  vision::ClassicRecipe classic_2 = vision::classic_2_recipe();  // --c2-* change it, to try a variant
 };
 
 std::vector<std::pair<std::string, cv::Mat>> load_set(const Options& o) {
@@ -247,19 +252,46 @@ std::vector<std::pair<std::string, cv::Mat>> load_set(const Options& o) {
 
 uint64_t mix(uint64_t a, uint64_t b) { return (a ^ (b + 0x9e3779b97f4a7c15ull + (a << 6) + (a >> 2))) * 0xff51afd7ed558ccdull; }
 
-// Per degradation and system: recalls, and k9-classic-1's misses at rank 1 by kind.
+// Per degradation and model version: recalls, and the misses at rank 1 by kind.
 struct Tally {
-  Recall k9, hist;
-  size_t k9_pattern = 0, hist_pattern = 0;
-  size_t near_pair = 0, other_colourway = 0, other_texture = 0;  // k9-classic-1's misses
-  // Pattern recall@1 when ranking by k9-classic-1's pattern scores alone, by its colour alone.
+  Recall recall;
+  size_t pattern = 0;  // pattern recall@1: the right texture, in any colourway, first
+  size_t near_pair = 0, other_colourway = 0, other_texture = 0;  // misses
+  // Pattern recall@1 when ranking by the pattern scores alone, by the colour scores alone.
   size_t pattern_alone = 0, colour_alone = 0;
+  void add(const Tally& t) {
+    recall.at1 += t.recall.at1, recall.at10 += t.recall.at10, recall.n += t.recall.n;
+    pattern += t.pattern, near_pair += t.near_pair, other_colourway += t.other_colourway;
+    other_texture += t.other_texture, pattern_alone += t.pattern_alone, colour_alone += t.colour_alone;
+  }
 };
 
 // 1 when the product ranked first (ties in the truth's favour) is of the truth's texture.
 size_t right_texture(const std::vector<double>& scores, size_t truth) {
   size_t top = size_t(std::max_element(scores.begin(), scores.end()) - scores.begin());
   return scores[top] <= scores[truth] || top / kColourways == truth / kColourways;
+}
+
+// Ranks the catalog for one query by one model version's vectors (`v`) into `t`.
+void rank(const Vectors& q, const std::vector<Vectors>& catalog, int v, size_t truth, Tally& t) {
+  size_t products = catalog.size();
+  std::vector<double> match(products), pattern(products), colour(products);
+  for (size_t j = 0; j < products; ++j) {
+    auto cs = vision::colour_scores(q.k9[v], catalog[j].k9[v]);
+    auto ps = vision::pattern_scores(q.k9[v], catalog[j].k9[v]);
+    match[j] = vision::visual_match(cs, ps);
+    pattern[j] = vision::visual_match({}, ps), colour[j] = vision::visual_match(cs, {});
+  }
+  size_t top = size_t(std::max_element(match.begin(), match.end()) - match.begin());
+  t.recall.add(rank_of(match, truth));
+  t.pattern += right_texture(match, truth);
+  t.pattern_alone += right_texture(pattern, truth), t.colour_alone += right_texture(colour, truth);
+  if (match[top] > match[truth]) {
+    size_t a = truth % kColourways, b = top % kColourways;
+    if (top / kColourways != truth / kColourways) ++t.other_texture;
+    else if (a + b == 1) ++t.near_pair;  // original <-> near hue
+    else ++t.other_colourway;
+  }
 }
 
 }  // namespace
@@ -272,7 +304,14 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--textures")) o.textures = std::stoul(argv[i + 1]);
     if (!std::strcmp(argv[i], "--seed")) o.seed = std::stoull(argv[i + 1]);
     if (!std::strcmp(argv[i], "--threads")) o.threads = unsigned(std::max(1, std::stoi(argv[i + 1])));
-    if (!std::strcmp(argv[i], "--only")) o.only = argv[i + 1];
+    if (!std::strcmp(argv[i], "--only")) {
+      std::stringstream list(argv[i + 1]);
+      for (std::string name; std::getline(list, name, ',');) o.only.push_back(name);
+    }
+    if (!std::strcmp(argv[i], "--c2-blur")) o.classic_2.pattern.pre_blur = std::stod(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--c2-threshold")) o.classic_2.pattern.lbp_threshold = std::stod(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--c2-relative")) o.classic_2.pattern.contrast_relative = std::stoi(argv[i + 1]) != 0;
+    if (!std::strcmp(argv[i], "--c2-cast")) o.classic_2.cast_limit = std::stod(argv[i + 1]);
     if (!std::strcmp(argv[i], "--save")) o.save = argv[i + 1];
   }
   auto started = std::chrono::steady_clock::now();
@@ -280,12 +319,16 @@ int main(int argc, char** argv) {
   const size_t textures = set.size(), products = textures * kColourways;
   auto rows = degradations();
   if (!o.only.empty())
-    std::erase_if(rows, [&](const Degradation& d) { return o.only != d.name; });
+    std::erase_if(rows, [&](const Degradation& d) { return std::find(o.only.begin(), o.only.end(), d.name) == o.only.end(); });
   if (textures < 2 || rows.empty()) {
     std::fprintf(stderr, "vision_real: need two textures and a known degradation\n");
     return 2;
   }
-  vision::ClassicExtractor extractor;
+  const vision::ClassicExtractor extractors[2] = {vision::ClassicExtractor(vision::classic_1_recipe()),
+                                                  vision::ClassicExtractor(o.classic_2)};
+  auto extract = [&](const vision::ExtractorInput& input, const std::optional<std::string>& mask, const std::string& jpeg) {
+    return Vectors{{extractors[0].extract(input).vector, extractors[1].extract(input).vector}, colour_histogram(jpeg, mask)};
+  };
   // Product p = texture * kColourways + colourway.
   std::vector<Vectors> catalog(products);
   std::vector<std::vector<Vectors>> queries(rows.size(), std::vector<Vectors>(products));
@@ -299,7 +342,7 @@ int main(int argc, char** argv) {
         cv::Mat catalog_piece = texture.rowRange(0, texture.rows / 2), phone_piece = texture.rowRange(texture.rows / 2, texture.rows);
         size_t p = t * kColourways + c;
         std::string photo = codec::encode_jpeg(catalog_photo(catalog_piece), 92);
-        catalog[p] = {extractor.extract({photo}).vector, colour_histogram(photo, std::nullopt)};
+        catalog[p] = extract({photo}, std::nullopt, photo);
         for (size_t r = 0; r < rows.size(); ++r) {
           std::mt19937_64 g(mix(mix(mix(o.seed, t), uint64_t(c)), std::hash<std::string>{}(rows[r].name)));
           PhoneShot shot;
@@ -315,7 +358,7 @@ int main(int argc, char** argv) {
           }
           vision::ExtractorInput input{q.jpeg};
           if (q.mask_png) input.mask = *q.mask_png;
-          queries[r][p] = {extractor.extract(input).vector, colour_histogram(q.jpeg, q.mask_png)};
+          queries[r][p] = extract(input, q.mask_png, q.jpeg);
         }
       }
       if ((t + 1) % 20 == 0) std::fprintf(stderr, "vision_real: %zu textures done\n", t + 1);
@@ -328,55 +371,41 @@ int main(int argc, char** argv) {
 
   std::printf("%zu textures x %d colourways = %zu products; %zu queries per degradation\n\n", textures, kColourways,
               products, products);
-  std::printf("| degradation | what | k9-classic-1 R@1 | pattern R@1 | R@10 | histogram R@1 | pattern R@1 | R@10 |\n");
-  std::printf("|---|---|---|---|---|---|---|---|\n");
-  std::vector<Tally> tallies(rows.size());
-  Tally all;
+  std::printf("| degradation | what | k9-classic-1 R@1 | pattern R@1 | R@10 | k9-classic-2 R@1 | pattern R@1 | R@10 "
+              "| histogram R@1 | pattern R@1 | R@10 |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
+  // tallies[r][v]: v = 0, 1 the model versions, 2 the histogram (recalls only).
+  std::vector<std::array<Tally, 3>> tallies(rows.size() + 1);
   for (size_t r = 0; r < rows.size(); ++r) {
-    Tally& t = tallies[r];
+    auto& t = tallies[r];
     for (size_t p = 0; p < products; ++p) {
       const Vectors& q = queries[r][p];
-      std::vector<double> k9(products), hist(products), pattern(products), colour(products);
-      for (size_t j = 0; j < products; ++j) {
-        auto cs = vision::colour_scores(q.k9, catalog[j].k9);
-        auto ps = vision::pattern_scores(q.k9, catalog[j].k9);
-        k9[j] = vision::visual_match(cs, ps);
-        pattern[j] = vision::visual_match({}, ps), colour[j] = vision::visual_match(cs, {});
-        hist[j] = intersection(q.histogram, catalog[j].histogram);
-      }
-      size_t k9_top = size_t(std::max_element(k9.begin(), k9.end()) - k9.begin());
-      t.k9.add(rank_of(k9, p)), t.hist.add(rank_of(hist, p));
-      t.k9_pattern += right_texture(k9, p), t.hist_pattern += right_texture(hist, p);
-      t.pattern_alone += right_texture(pattern, p), t.colour_alone += right_texture(colour, p);
-      if (k9[k9_top] > k9[p]) {
-        size_t a = p % kColourways, b = k9_top % kColourways;
-        if (k9_top / kColourways != p / kColourways) ++t.other_texture;
-        else if (a + b == 1) ++t.near_pair;  // original <-> near hue
-        else ++t.other_colourway;
-      }
+      for (int v = 0; v < 2; ++v) rank(q, catalog, v, p, t[v]);
+      std::vector<double> hist(products);
+      for (size_t j = 0; j < products; ++j) hist[j] = intersection(q.histogram, catalog[j].histogram);
+      t[2].recall.add(rank_of(hist, p)), t[2].pattern += right_texture(hist, p);
     }
-    auto add = [](Recall& to, const Recall& from) { to.at1 += from.at1, to.at10 += from.at10, to.n += from.n; };
-    add(all.k9, t.k9), add(all.hist, t.hist);
-    all.k9_pattern += t.k9_pattern, all.hist_pattern += t.hist_pattern;
-    all.near_pair += t.near_pair, all.other_colourway += t.other_colourway, all.other_texture += t.other_texture;
-    all.pattern_alone += t.pattern_alone, all.colour_alone += t.colour_alone;
-    double n = double(t.k9.n);
-    std::printf("| %s | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n", rows[r].name, rows[r].what, t.k9.r1(),
-                t.k9_pattern / n, t.k9.r10(), t.hist.r1(), t.hist_pattern / n, t.hist.r10());
+    for (int v = 0; v < 3; ++v) tallies[rows.size()][v].add(t[v]);
   }
-  double n = double(all.k9.n);
-  std::printf("| **all** | %zu queries over %zu products | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n\n", all.k9.n,
-              products, all.k9.r1(), all.k9_pattern / n, all.k9.r10(), all.hist.r1(), all.hist_pattern / n,
-              all.hist.r10());
-  std::printf("k9-classic-1's misses at rank 1, by what came first:\n\n");
-  std::printf("| degradation | misses | another texture | the near-hue sibling (original <-> near hue) | another "
-              "colourway | pattern R@1, pattern scores alone | colour scores alone |\n");
-  std::printf("|---|---|---|---|---|---|---|\n");
   for (size_t r = 0; r <= rows.size(); ++r) {
-    const Tally& t = r < rows.size() ? tallies[r] : all;
-    std::printf("| %s | %zu | %zu | %zu | %zu | %.3f | %.3f |\n", r < rows.size() ? rows[r].name : "**all**",
-                t.k9.n - t.k9.at1, t.other_texture, t.near_pair, t.other_colourway, double(t.pattern_alone) / t.k9.n,
-                double(t.colour_alone) / t.k9.n);
+    auto& t = tallies[r];
+    double n = double(t[0].recall.n);
+    if (r < rows.size()) std::printf("| %s | %s ", rows[r].name, rows[r].what);
+    else std::printf("| **all** | %zu queries over %zu products ", t[0].recall.n, products);
+    for (int v = 0; v < 3; ++v) std::printf("| %.3f | %.3f | %.3f ", t[v].recall.r1(), t[v].pattern / n, t[v].recall.r10());
+    std::printf("|\n");
+  }
+  for (int v = 0; v < 2; ++v) {
+    std::printf("\n%s's misses at rank 1, by what came first:\n\n", kVersionNames[v]);
+    std::printf("| degradation | misses | another texture | the near-hue sibling (original <-> near hue) | another "
+                "colourway | pattern R@1, pattern scores alone | colour scores alone |\n");
+    std::printf("|---|---|---|---|---|---|---|\n");
+    for (size_t r = 0; r <= rows.size(); ++r) {
+      const Tally& t = tallies[r][v];
+      std::printf("| %s | %zu | %zu | %zu | %zu | %.3f | %.3f |\n", r < rows.size() ? rows[r].name : "**all**",
+                  t.recall.n - t.recall.at1, t.other_texture, t.near_pair, t.other_colourway,
+                  double(t.pattern_alone) / t.recall.n, double(t.colour_alone) / t.recall.n);
+    }
   }
   std::fprintf(stderr, "vision_real: photos made and analysed in %.0f s, %.0f s in all (%u threads)\n", made,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), o.threads);

@@ -65,7 +65,15 @@ void rectify(const Quad& quad_full, const Selection& s, cv::Size full, cv::Mat& 
 
 }  // namespace
 
-std::string ClassicExtractor::model_version() const { return kClassicModelVersion; }
+ClassicRecipe classic_1_recipe() { return {}; }
+
+ClassicRecipe classic_2_recipe() {
+  ClassicRecipe r;
+  r.model_version = kClassic2ModelVersion;
+  return r;
+}
+
+std::string ClassicExtractor::model_version() const { return recipe_.model_version; }
 size_t ClassicExtractor::dimension() const { return kDimension; }
 
 Features ClassicExtractor::extract(const ExtractorInput& input) const {
@@ -115,10 +123,10 @@ Features ClassicExtractor::extract(const ExtractorInput& input) const {
   double mean = cv::mean(luminance, material)[0];
   luminance *= 1.0 / std::max(mean, 1e-3);
 
-  Features out{kClassicModelVersion, std::vector<float>(kDimension, 0.f)};
+  Features out{recipe_.model_version, std::vector<float>(kDimension, 0.f)};
   float* v = out.vector.data();
-  dominant_colours(bgr, material, gain, v + kColourOffset);
-  pattern_descriptor(luminance, material, v + kLbpOffset, v + kOrientOffset, v + kSpectrumOffset);
+  dominant_colours(bgr, material, gain, v + kColourOffset, recipe_.cast_limit);
+  pattern_descriptor(luminance, material, v + kLbpOffset, v + kOrientOffset, v + kSpectrumOffset, recipe_.pattern);
   for (float& x : out.vector)
     if (!std::isfinite(x)) x = 0;
   return out;
