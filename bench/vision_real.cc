@@ -312,6 +312,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--c2-threshold")) o.classic_2.pattern.lbp_threshold = std::stod(argv[i + 1]);
     if (!std::strcmp(argv[i], "--c2-relative")) o.classic_2.pattern.contrast_relative = std::stoi(argv[i + 1]) != 0;
     if (!std::strcmp(argv[i], "--c2-cast")) o.classic_2.cast_limit = std::stod(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--c2-colour-blur")) o.classic_2.colour_blur = std::stod(argv[i + 1]);
     if (!std::strcmp(argv[i], "--save")) o.save = argv[i + 1];
   }
   auto started = std::chrono::steady_clock::now();

@@ -70,6 +70,8 @@ ClassicRecipe classic_1_recipe() { return {}; }
 ClassicRecipe classic_2_recipe() {
   ClassicRecipe r;
   r.model_version = kClassic2ModelVersion;
+  r.pattern.pre_blur = 2.5;
+  r.colour_blur = 2;
   return r;
 }
 
@@ -125,7 +127,10 @@ Features ClassicExtractor::extract(const ExtractorInput& input) const {
 
   Features out{recipe_.model_version, std::vector<float>(kDimension, 0.f)};
   float* v = out.vector.data();
-  dominant_colours(bgr, material, gain, v + kColourOffset, recipe_.cast_limit);
+  cv::Mat colour_bgr = bgr;
+  if (recipe_.colour_blur > 0)
+    cv::GaussianBlur(bgr, colour_bgr, cv::Size(), recipe_.colour_blur, recipe_.colour_blur, cv::BORDER_REFLECT);
+  dominant_colours(colour_bgr, material, gain, v + kColourOffset, recipe_.cast_limit);
   pattern_descriptor(luminance, material, v + kLbpOffset, v + kOrientOffset, v + kSpectrumOffset, recipe_.pattern);
   for (float& x : out.vector)
     if (!std::isfinite(x)) x = 0;

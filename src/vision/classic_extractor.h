@@ -26,6 +26,9 @@ struct ClassicRecipe {
   std::string model_version = kClassicModelVersion;
   PatternRecipe pattern = {};
   double cast_limit = kMaxCastCorrection;  // colour.h, step 3
+  // Gaussian sigma (px of the working image) applied to the photo before its colours are
+  // taken: a blurred photo mixes neighbouring colours, a sharp one as much then. 0: none.
+  double colour_blur = 0;
 };
 
 ClassicRecipe classic_1_recipe();  // k9-classic-1: the defaults
