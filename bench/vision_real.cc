@@ -7,16 +7,18 @@
 // one phone photo (phone_photo.h) of the texture's bottom half, so that, as with a real
 // product, the catalog's scan and the user's photo show two pieces of one material and never
 // the same pixels; a fresh framing each time. Ranked against the whole catalog by
-// k9-classic-1 (vision::ClassicExtractor, products ranked by vision::visual_match as in
-// vision_quality.cc) and, in the same run on the same photos and masks, by a plain colour
-// histogram. Per degradation: recall@1 (the product), pattern recall@1 (the right texture in
-// any colourway first) and recall@10 (the product in the first ten); then what k9-classic-1's
+// k9-classic-1 and k9-classic-2 (vision::ClassicExtractor of each recipe, products ranked by
+// vision::visual_match as in vision_quality.cc) and, in the same run on the same photos and
+// masks, by a plain colour histogram. Per degradation: recall@1 (the product), pattern recall@1 (the right texture in
+// any colourway first) and recall@10 (the product in the first ten); then, per version, what its
 // misses at rank 1 were, and its pattern recall@1 when ranking by its pattern scores alone
 // and by its colour scores alone (which part fails). Deterministic: every photo's randomness comes from (seed, texture,
 // colourway, degradation), so --threads changes nothing but the time.
 //
 // Usage: k9_bench_vision_real [--set DIR] [--textures N] [--seed S] [--threads T]
-//                             [--only DEGRADATION] [--save DIR]
+//                             [--only DEGRADATION[,DEGRADATION...]] [--save DIR]
+//                             [--c2-blur S] [--c2-colour-blur S] [--c2-threshold T]
+//                             [--c2-relative 0|1] [--c2-cast L]   (a k9-classic-2 variant to try)
 //        k9_bench_vision_real --choose [--sheet PNG] FILE...   (keep or why not, the look test's
 //        figures, FILE; the sheet shows the kept textures)
 //   --set: the folder bench/real_textures.sh prints (default ~/.cache/k9-textures/set);

@@ -202,7 +202,9 @@ void ReportAnalysis::fail(const jobs::Job& job, const std::string& message) {
     return;
   }
   try {
-    reports_.set_analysis(p.user_id, p.report_id, {"failed", kDefaultModelVersion, message});
+    // The report keeps the version it was created with.
+    std::string version = reports_.get(p.user_id, p.report_id).analysis.model_version;
+    reports_.set_analysis(p.user_id, p.report_id, {"failed", version.empty() ? kDefaultModelVersion : version, message});
   } catch (const Error&) {
     // the report is gone
   }
