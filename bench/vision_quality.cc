@@ -24,8 +24,10 @@
 #include "vision/classic_extractor.h"
 #include "vision/features.h"
 #include "vision/scores.h"
+#include "retrieval_kit.h"
 
 using namespace k9;
+using bench::colour_histogram, bench::intersection, bench::rank_of, bench::Recall;
 
 namespace {
 
@@ -116,43 +118,6 @@ std::vector<Perturbation> perturbations() {
        }},
   };
 }
-
-std::vector<float> colour_histogram(const std::string& bytes, const std::optional<std::string>& mask_bytes) {
-  cv::Mat m = codec::decode_jpeg(bytes).pixels;
-  cv::Mat mask;
-  if (mask_bytes) mask = codec::decode_png(*mask_bytes).pixels;  // the perturbations' masks: 8-bit grey
-  std::vector<float> h(512, 0.f);
-  double n = 0;
-  for (int y = 0; y < m.rows; ++y)
-    for (int x = 0; x < m.cols; ++x) {
-      if (!mask.empty() && !mask.at<uchar>(y, x)) continue;
-      auto p = m.at<cv::Vec3b>(y, x);
-      h[(p[2] / 32) * 64 + (p[1] / 32) * 8 + p[0] / 32] += 1;
-      n += 1;
-    }
-  for (auto& v : h) v = float(v / n);
-  return h;
-}
-
-double intersection(const std::vector<float>& a, const std::vector<float>& b) {
-  double s = 0;
-  for (size_t i = 0; i < a.size(); ++i) s += std::min(a[i], b[i]);
-  return s;
-}
-
-// Rank (0 = first) of `truth` when products are sorted by descending score.
-size_t rank_of(const std::vector<double>& scores, size_t truth) {
-  size_t r = 0;
-  for (size_t i = 0; i < scores.size(); ++i) r += i != truth && scores[i] > scores[truth];
-  return r;
-}
-
-struct Recall {
-  size_t at1 = 0, at10 = 0, n = 0;
-  void add(size_t rank) { at1 += rank < 1, at10 += rank < 10, ++n; }
-  double r1() const { return double(at1) / n; }
-  double r10() const { return double(at10) / n; }
-};
 
 }  // namespace
 

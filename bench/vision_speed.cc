@@ -18,6 +18,7 @@
 
 #include "codec/codec.h"
 #include "vision/classic_extractor.h"
+#include "vision/extractors.h"
 
 namespace {
 
@@ -38,13 +39,21 @@ const std::string& photo(int w, int h) {
   return w == 1024 ? small : large;
 }
 
+// Arguments: width, height, the model version's index in vision::model_versions().
 void BM_Extract(benchmark::State& state) {
   const std::string& bytes = photo(int(state.range(0)), int(state.range(1)));
-  k9::vision::ClassicExtractor extractor;
-  for (auto _ : state) benchmark::DoNotOptimize(extractor.extract({bytes}));
+  auto extractor = k9::vision::make_extractor(k9::vision::model_versions().at(size_t(state.range(2))));
+  state.SetLabel(extractor->model_version());
+  for (auto _ : state) benchmark::DoNotOptimize(extractor->extract({bytes}));
   state.counters["images_per_s"] = benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_Extract)->Args({1024, 1024})->Args({4000, 3000})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Extract)
+    ->Args({1024, 1024, 0})
+    ->Args({1024, 1024, 1})
+    ->Args({4000, 3000, 0})
+    ->Args({4000, 3000, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 void BM_PeerDecodeJpeg(benchmark::State& state) {
   const std::string& bytes = photo(int(state.range(0)), int(state.range(1)));

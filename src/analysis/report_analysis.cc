@@ -9,6 +9,7 @@
 #include "core/json.h"
 #include "jobs/worker_pool.h"
 #include "search/scorer.h"
+#include "vision/extractors.h"
 
 namespace k9::analysis {
 
@@ -45,7 +46,15 @@ store::PutRequest ReportAnalysis::enqueue_item(const jobs::JobQueue& queue, cons
                             to_json_text(json::object{{"user_id", user_id}, {"report_id", report_id}}), user_id);
 }
 
-std::vector<float> ReportAnalysis::reference_vectors(const Product& reference) {
+const vision::Extractor& ReportAnalysis::extractor_for(const std::string& version) {
+  if (version == extractor_.model_version()) return extractor_;
+  std::lock_guard lock(others_mutex_);
+  auto& x = others_[version];
+  if (!x) x = vision::make_extractor(version);  // k9::Error bad_request for an unknown version
+  return *x;
+}
+
+std::vector<float> ReportAnalysis::reference_vectors(const Product& reference, const vision::Extractor& extractor) {
   std::vector<float> vectors;
   std::string skipped;
   for (size_t i = 0; i < reference.images.size(); ++i) {
@@ -65,7 +74,7 @@ std::vector<float> ReportAnalysis::reference_vectors(const Product& reference) {
     if (mask) in.mask = *mask;
     if (img.selection) in.selection = catalog::to_vision_selection(*img.selection);
     try {
-      auto f = extractor_.extract(in);
+      auto f = extractor.extract(in);
       vectors.insert(vectors.end(), f.vector.begin(), f.vector.end());
     } catch (const vision::ImageError& e) {
       throw bad_request(field + ": " + e.what());
@@ -123,16 +132,15 @@ void ReportAnalysis::run(const jobs::Job& job) {
     throw;
   }
   std::string version = r.analysis.model_version.empty() ? kDefaultModelVersion : r.analysis.model_version;
-  if (version != extractor_.model_version())
-    throw Error(ErrorCode::conflict, "model version " + version + " is not available here");
+  const vision::Extractor& extractor = extractor_for(version);
   try {
     reports_.set_analysis(p.user_id, p.report_id, {"running", version, std::nullopt});
     repo::Embedding e;
     e.product_id = r.reference.id;
     e.model_version = version;
-    e.dimension = extractor_.dimension();
+    e.dimension = extractor.dimension();
     e.owner = p.user_id;
-    e.vectors = reference_vectors(r.reference);
+    e.vectors = reference_vectors(r.reference, extractor);
     embeddings_.put(e);
     // The vectors just computed, not read back from the store.
     score_vectors(r.reference, version, e.vectors, snapshots_.current(version).get());
@@ -194,7 +202,9 @@ void ReportAnalysis::fail(const jobs::Job& job, const std::string& message) {
     return;
   }
   try {
-    reports_.set_analysis(p.user_id, p.report_id, {"failed", kDefaultModelVersion, message});
+    // The report keeps the version it was created with.
+    std::string version = reports_.get(p.user_id, p.report_id).analysis.model_version;
+    reports_.set_analysis(p.user_id, p.report_id, {"failed", version.empty() ? kDefaultModelVersion : version, message});
   } catch (const Error&) {
     // the report is gone
   }

@@ -13,9 +13,16 @@
 //    and calls fail() after its last attempt.
 //  - score() computes (or recomputes, after the catalog changed) a reference's matrix from its
 //    stored embedding; search uses it when a matrix is missing or of an older snapshot.
+//  - Versions: `extractor` is the version new analyses and embed() use; a report created
+//    under another version (before the server's setting changed) is analysed with its own
+//    version (vision/extractors.h makes it), and its matrix is scored against that version's
+//    snapshot, so a report keeps the version it was created with. An unknown version fails
+//    the job for good.
 //  - Thread-safe: runs on several workers at once.
 #pragma once
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "analysis/catalog_snapshots.h"
@@ -68,7 +75,9 @@ class ReportAnalysis {
                                                         std::shared_ptr<const LoadedSnapshot>* snapshot_out = nullptr);
 
  private:
-  std::vector<float> reference_vectors(const Product& reference);
+  std::vector<float> reference_vectors(const Product& reference, const vision::Extractor& extractor);
+  // `extractor_` for its own version, else one made for `version` (kept for later reports).
+  const vision::Extractor& extractor_for(const std::string& version);
   // Scores `vectors` against `loaded` (nullptr: an empty catalog) and saves the matrix.
   std::shared_ptr<const search::ScoreMatrix> score_vectors(const Product& reference, const std::string& model_version,
                                                            const std::vector<float>& vectors,
@@ -78,6 +87,8 @@ class ReportAnalysis {
   repo::EmbeddingRepository& embeddings_;
   uploads::ImageFiles& images_;
   const vision::Extractor& extractor_;
+  std::mutex others_mutex_;
+  std::map<std::string, std::unique_ptr<vision::Extractor>> others_;  // other versions' extractors
   CatalogSnapshots& snapshots_;
   Matrices& matrices_;
   unsigned threads_;

@@ -12,7 +12,9 @@
 #include "jobs/worker_pool.h"
 #include "search/npz.h"
 #include "testing/store/catalog_fixture.h"
+#include "catalog/reindex.h"
 #include "vision/classic_extractor.h"
+#include "vision/extractors.h"
 
 namespace k9::analysis {
 namespace {
@@ -199,6 +201,57 @@ TEST_F(ReportAnalysisTest, AMatrixOfAnOlderCatalogIsScoredAgain) {
   EXPECT_EQ(second->find(demo_->product(0).id), second->size());
   ASSERT_TRUE(snap);
   EXPECT_EQ(snap->snapshot.size(), 8u);
+}
+
+
+// Issue 19: a report keeps the model version it was created with, and stays searchable, when
+// the server's version (the extractor and the repository's analysis version) changes either way.
+TEST_F(ReportAnalysisTest, AReportOfEachVersionIsSearchableAfterTheOtherBecameTheDefault) {
+  catalog::ImportListener quiet;
+  auto classic_2 = vision::make_extractor("k9-classic-2");
+  auto reindexed = catalog::reindex_catalog(*products_, *embeddings_, *disk_, *classic_2, quiet, 1);
+  ASSERT_EQ(reindexed.added, 9u);
+  snapshots_->ensure(*products_, *embeddings_, "k9-classic-2");
+  auto best_of = [&](const search::ScoreMatrix& m) {
+    size_t best = 0;
+    for (size_t i = 1; i < m.size(); ++i)
+      if (m.column(search::Score::match)[i] > m.column(search::Score::match)[best]) best = i;
+    return m.product_id(best);
+  };
+
+  Report old = report_of(3);  // k9-classic-1, the default
+  Report waiting = report_of(5);  // created under k9-classic-1, analysed after the switch
+  analysis_->run(*queue_->claim(kQueue, 1min));
+  ASSERT_EQ(reports_->get("u1", old.id).analysis.status, "ready");
+
+  // k9-classic-2 becomes the default.
+  reports_->set_analysis_version("k9-classic-2");
+  ReportAnalysis second(*reports_, *embeddings_, *images_, *classic_2, *snapshots_, *matrices_, 1);
+  Report fresh = report_of(4);
+  EXPECT_EQ(reports_->get("u1", fresh.id).analysis.model_version, "k9-classic-2");
+  second.run(*queue_->claim(kQueue, 1min));  // `waiting`
+  second.run(*queue_->claim(kQueue, 1min));  // `fresh`
+  auto w = reports_->get("u1", waiting.id);
+  EXPECT_EQ(w.analysis.status, "ready");
+  EXPECT_EQ(w.analysis.model_version, "k9-classic-1") << "a report keeps the version it was created with";
+  EXPECT_TRUE(embeddings_->get(waiting.reference.id, "k9-classic-1"));
+  EXPECT_FALSE(embeddings_->get(waiting.reference.id, "k9-classic-2"));
+  auto f = reports_->get("u1", fresh.id);
+  EXPECT_EQ(f.analysis.status, "ready");
+  EXPECT_EQ(f.analysis.model_version, "k9-classic-2");
+
+  for (auto* a : {analysis_.get(), &second}) {  // whichever is the default now
+    auto m1 = a->matrix_for(old.reference, "k9-classic-1");
+    ASSERT_TRUE(m1);
+    EXPECT_EQ(m1->model_version, "k9-classic-1");
+    EXPECT_EQ(m1->size(), 9u);
+    EXPECT_EQ(best_of(*m1), demo_->product(3).id);
+    matrices_->remove("k9-classic-2", fresh.reference.id);  // scored again from the embedding
+    auto m2 = a->matrix_for(fresh.reference, "k9-classic-2");
+    ASSERT_TRUE(m2);
+    EXPECT_EQ(m2->model_version, "k9-classic-2");
+    EXPECT_EQ(best_of(*m2), demo_->product(4).id);
+  }
 }
 
 }  // namespace

@@ -2,11 +2,9 @@
 
 #include <openssl/evp.h>
 
-#include <atomic>
-#include <mutex>
-#include <thread>
 
 #include "catalog/catalog_folder.h"
+#include "catalog/product_runner.h"
 #include "core/encoding.h"
 #include "core/error.h"
 
@@ -51,8 +49,6 @@ std::string store_catalog_file(blobs::BlobStore& blobs, const std::string& produ
   return key;
 }
 
-enum class Outcome { added, updated, unchanged, failed };
-
 struct Loaded {
   std::string image;
   std::optional<std::string> mask;
@@ -62,8 +58,7 @@ class ProductImport {
  public:
   ProductImport(const std::filesystem::path& dir, repo::ProductRepository& products,
                 repo::EmbeddingRepository& embeddings, const vision::Extractor& extractor,
-                const std::function<void(const std::string&, const std::string&)>& problem,
-                blobs::BlobStore* blobs)
+                const Problem& problem, blobs::BlobStore* blobs)
       : dir_(dir), products_(products), embeddings_(embeddings), extractor_(extractor), problem_(problem),
         blobs_(blobs) {}
 
@@ -153,7 +148,7 @@ class ProductImport {
   repo::ProductRepository& products_;
   repo::EmbeddingRepository& embeddings_;
   const vision::Extractor& extractor_;
-  const std::function<void(const std::string&, const std::string&)>& problem_;
+  const Problem& problem_;
   blobs::BlobStore* blobs_;
 };
 
@@ -178,44 +173,11 @@ ImportSummary import_catalog(const std::filesystem::path& dir, repo::ProductRepo
   ImportSummary summary;
   summary.total = lines.size();
   summary.skipped = source.skipped;
-  std::mutex mutex;
-  std::function<void(const std::string&, const std::string&)> problem = [&](const std::string& s, const std::string& m) {
-    std::lock_guard lock(mutex);
-    listener.problem(s, m);
-  };
-  std::atomic<size_t> next{0};
-  size_t done = 0;
-  std::exception_ptr fault;  // a store failure stops the import; what was committed stays
-  auto work = [&] {
-    ProductImport importer(dir, products, embeddings, extractor, problem, options.images);
-    for (size_t i; (i = next++) < lines.size();) {
-      size_t images = 0, image_errors = 0;
-      Outcome o;
-      try {
-        o = importer.run(lines[i], images, image_errors);
-      } catch (...) {
-        std::lock_guard lock(mutex);
-        if (!fault) fault = std::current_exception();
-        next = lines.size();
-        return;
-      }
-      std::lock_guard lock(mutex);
-      summary.images += images;
-      summary.image_errors += image_errors;
-      switch (o) {
-        case Outcome::added: ++summary.added; break;
-        case Outcome::updated: ++summary.updated; break;
-        case Outcome::unchanged: ++summary.unchanged; break;
-        case Outcome::failed: ++summary.failed; break;
-      }
-      listener.progress(++done, lines.size());
-    }
-  };
-  std::vector<std::jthread> threads;
-  for (int t = 1; t < std::max(1, options.workers); ++t) threads.emplace_back(work);
-  work();
-  threads.clear();
-  if (fault) std::rethrow_exception(fault);
+  run_products(lines.size(), options.workers, listener, summary,
+               [&](size_t i, const Problem& problem, size_t& images, size_t& image_errors) {
+                 return ProductImport(dir, products, embeddings, extractor, problem, options.images)
+                     .run(lines[i], images, image_errors);
+               });
   return summary;
 }
 

@@ -1,5 +1,8 @@
-// `k9 catalog import DIR` and `k9 catalog demo`: the catalog's command line (SPEC section 5).
-// import stores the folder's products and their k9-classic-1 embeddings (catalog/importer.h);
+// `k9 catalog import DIR`, `k9 catalog reindex` and `k9 catalog demo`: the catalog's command
+// line (SPEC section 5). import stores the folder's products and their embeddings of
+// config.model_version (catalog/importer.h); reindex computes that version's embeddings of
+// the catalog already imported, from the images in the blob store, beside the other versions'
+// (catalog/reindex.h), and brings its snapshot up to date as import does;
 // demo writes the procedural catalog (catalog/demo/demo_catalog.h) to a folder and imports
 // it. Both print progress (cli/progress.h), report each problem with its product id and
 // print a summary; import then brings the packed catalog snapshot of the model version
@@ -14,6 +17,7 @@
 namespace k9::cli {
 
 int import_catalog_command(const Config& config, const std::filesystem::path& dir, int workers, std::ostream& out);
+int reindex_catalog_command(const Config& config, int workers, std::ostream& out);
 
 struct DemoCommandOptions {
   size_t count = 120;

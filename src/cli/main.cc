@@ -21,7 +21,7 @@
 #include "core/request_context.h"
 #include "http/metrics_endpoint.h"
 #include "http/server.h"
-#include "vision/features.h"
+#include "vision/extractors.h"
 #include "metrics/metrics.h"
 
 using namespace k9;
@@ -107,7 +107,7 @@ int serve(const cli::Config& config) {
                          [&runtime] { return double(runtime.blobs().retries()); }});
     registry->add_gauge({"k9_catalog_snapshot_age_seconds",
                          "Age of the catalog snapshot searches score against (absent: no catalog imported).",
-                         [snapshot = catalog::snapshot::snapshot_path(config.data, vision::kClassicModelVersion)] {
+                         [snapshot = catalog::snapshot::snapshot_path(config.data, config.model_version)] {
                            auto mtime = std::filesystem::last_write_time(snapshot);  // throws when absent
                            return std::chrono::duration<double>(std::filesystem::file_time_type::clock::now() - mtime)
                                .count();
@@ -164,6 +164,8 @@ int main(int argc, char** argv) {
       "  K9_DOCS_DIR (the /docs page's files), K9_METRICS_PORT, K9_METRICS_HOST (GET /metrics; default none, 127.0.0.1)\n"
       "  K9_LOG_LEVEL (trace|debug|info|warn|error|off), K9_LOG_FORMAT (json|text: the access log's lines)\n"
       "  K9_ANALYSIS_WORKERS, K9_MATRIX_CACHE_MB, K9_LIST_CACHE (on|off), K9_REFRESH_ROTATION (on|off)\n"
+      "  K9_MODEL_VERSION (k9-classic-1|k9-classic-2: what new reports are analysed with and catalog import/reindex\n"
+      "    write, default k9-classic-1; reindex the catalog with it before a server uses it)\n"
       "  K9_TOKEN_LIFETIME_SECONDS (local mode: id and access tokens' lifetime in seconds, 10..86400, default 3600)\n"
       "  K9_SCORER_ISA (generic|avx2|avx512|avx512vnni: force a scoring kernel, for benchmarks)\n"
       "  ENVIRONMENT, DYNAMODB_USERS_TABLE, DYNAMODB_REPORTS_TABLE, DYNAMODB_PRODUCTS_TABLE,\n"
@@ -187,6 +189,8 @@ int main(int argc, char** argv) {
   app.add_option("--blobs", config.blobs,
                  "files: file:DIR (default file:<data>/blobs) or s3://BUCKET[/PREFIX] (AWS_REGION, AWS_ENDPOINT_URL_S3; "
                  "SIMILARITY_BUCKET names the bucket of s3://); default K9_BLOBS");
+  const std::string model_help = "model version: k9-classic-1 or k9-classic-2 (default k9-classic-1, or K9_MODEL_VERSION)";
+  app.add_option("--model", config.model_version, model_help);
   app.add_option("--store", config.store,
                  "records: sqlite:PATH (default sqlite:<data>/k9.db) or dynamodb (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB)");
 
@@ -258,13 +262,22 @@ int main(int argc, char** argv) {
   auto* catalog_cmd = app.add_subcommand("catalog", "manage the product catalog");
   catalog_cmd->require_subcommand(1);
   auto* import_cmd = catalog_cmd->add_subcommand(
-      "import", "import DIR/products.jsonl (one product per line, image urls relative to DIR) with k9-classic-1 "
-                "embeddings; idempotent and resumable: a re-import changes only what changed");
+      "import", "import DIR/products.jsonl (one product per line, image urls relative to DIR) with embeddings of "
+                "--model; idempotent and resumable: a re-import changes only what changed");
   std::string import_dir;
   int import_workers = 2;
   import_cmd->add_option("DIR", import_dir, "catalog folder")->required();
   import_cmd->add_option("--workers", import_workers, "analysis threads")->capture_default_str();
   import_cmd->add_option("--data", data_flag, "data folder");
+  import_cmd->add_option("--model", config.model_version, model_help);
+  auto* reindex_cmd = catalog_cmd->add_subcommand(
+      "reindex", "compute the embeddings of --model for the catalog already imported (from its images in the file "
+                 "store), beside the other versions', and that version's snapshot; idempotent: products analysed "
+                 "with the version since their last change are skipped");
+  int reindex_workers = 2;
+  reindex_cmd->add_option("--model", config.model_version, model_help)->required();
+  reindex_cmd->add_option("--workers", reindex_workers, "analysis threads")->capture_default_str();
+  reindex_cmd->add_option("--data", data_flag, "data folder");
   auto* demo_cmd = catalog_cmd->add_subcommand(
       "demo", "write a procedural demo catalog (wood, marble, terrazzo, slate, brick, tile, stone, fabric, solid "
               "colours; several photos per product) to a folder and import it");
@@ -341,6 +354,7 @@ int main(int argc, char** argv) {
   if (!data_flag.empty()) config.data = data_flag;
 
   try {
+    config.model_version = vision::checked_model_version(config.model_version);
     if (*serve_cmd) return serve(config);
     if (*lambda_cmd) {
       setup_logging(config);
@@ -353,6 +367,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*import_cmd) return cli::import_catalog_command(config, import_dir, import_workers, std::cout);
+    if (*reindex_cmd) return cli::reindex_catalog_command(config, reindex_workers, std::cout);
     if (*demo_cmd) {
       demo_options.out = demo_out;
       demo_options.import = !demo_no_import;

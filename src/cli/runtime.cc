@@ -20,6 +20,7 @@
 #include "core/random.h"
 #include "store/dynamodb/dynamodb_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "vision/extractors.h"
 
 namespace k9::cli {
 
@@ -52,6 +53,7 @@ Config Config::from_env() {
   if (auto v = env("K9_IO_THREADS")) c.io_threads = std::max(0, std::atoi(v));
   if (auto v = env("K9_LIST_CACHE")) c.list_cache = std::string(v) != "off";
   if (auto v = env("K9_TOKEN_LIFETIME_SECONDS")) c.token_lifetime_seconds = v;
+  if (auto v = env("K9_MODEL_VERSION")) c.model_version = v;  // checked by vision::make_extractor
   return c;
 }
 
@@ -177,7 +179,8 @@ Runtime::Runtime(const Config& c) {
   products_ = std::make_unique<repo::ProductRepository>(*store_, tables_);
   embeddings_ = std::make_unique<repo::EmbeddingRepository>(*store_, tables_);
   jobs_ = std::make_unique<jobs::JobQueue>(*store_, tables_.jobs);
-  extractor_ = std::make_unique<vision::ClassicExtractor>();
+  extractor_ = vision::make_extractor(c.model_version);
+  reports_->set_analysis_version(extractor_->model_version());
   // AWS mode: the snapshot `k9 catalog import` published to S3 is fetched from there
   // (checked once a minute), so a server or Lambda needs nothing in its data folder.
   snapshots_ = std::make_unique<analysis::CatalogSnapshots>(

@@ -22,7 +22,7 @@
 #include "jobs/job_queue.h"
 #include "jobs/worker_pool.h"
 #include "search/matrix_cache.h"
-#include "vision/classic_extractor.h"
+#include "vision/extractor.h"
 #include "identity/cognito/cognito_authenticator.h"
 #include "identity/cognito/cognito_settings.h"
 #include "identity/cognito/cognito_verifier.h"
@@ -77,10 +77,15 @@ struct Config {
   // (the access log's lines are JSON objects) or text (for a terminal)).
   std::string log_level = "info";
   std::string log_format = "json";  // K9_LIST_CACHE=off: GET /reports always reads the store (benchmarks compare)
+  // The model version new reports are analysed with and `k9 catalog import` / `reindex` write
+  // (K9_MODEL_VERSION, --model; vision/extractors.h lists the known ones). A report keeps the
+  // version it was analysed with, whatever this becomes later.
+  std::string model_version = kDefaultModelVersion;
 
   // Reads K9_DATA, K9_STORE, K9_HOST, K9_PORT, K9_BASE_PATH, K9_CORS_ORIGIN, K9_AUTH,
   // K9_REFRESH_ROTATION (on|off, default off), K9_BLOBS, K9_PUBLIC_URL, K9_ANALYSIS_WORKERS, K9_MATRIX_CACHE_MB,
-  // K9_LIST_CACHE (on|off), K9_TOKEN_LIFETIME_SECONDS.
+  // K9_LIST_CACHE (on|off), K9_TOKEN_LIFETIME_SECONDS, K9_MODEL_VERSION (as written: Runtime and the
+  // commands refuse an unknown version with k9::Error bad_request, vision/extractors.h).
   static Config from_env();
 };
 
@@ -146,7 +151,7 @@ class Runtime {
   std::unique_ptr<repo::ProductRepository> products_;
   std::unique_ptr<repo::EmbeddingRepository> embeddings_;
   std::unique_ptr<jobs::JobQueue> jobs_;
-  std::unique_ptr<vision::ClassicExtractor> extractor_;
+  std::unique_ptr<vision::Extractor> extractor_;
   std::unique_ptr<analysis::CatalogSnapshots> snapshots_;
   std::unique_ptr<search::MatrixCache> matrix_cache_;
   std::unique_ptr<analysis::Matrices> matrices_;

@@ -32,6 +32,10 @@ class ReportRepository {
     listeners_.push_back(std::move(listener));
   }
 
+  // The model version create() gives new reports (analysis.model_version; default
+  // kDefaultModelVersion). Set before serving.
+  void set_analysis_version(std::string version) { analysis_version_ = std::move(version); }
+
   // Writes the reference product and the report in one transaction. Ids of the report and
   // of the reference product (and of images without one) are generated here, unless `id`
   // names the report's: then the report takes that id, and when any report (anyone's) has it
@@ -76,6 +80,7 @@ class ReportRepository {
   store::Store& store_;
   Tables tables_;
   CursorCodec cursors_;
+  std::string analysis_version_ = kDefaultModelVersion;
   const Clock& clock_;
   void changed(const std::string& user_id) const {
     for (auto& l : listeners_) l(user_id);

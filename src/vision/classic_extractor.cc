@@ -65,7 +65,17 @@ void rectify(const Quad& quad_full, const Selection& s, cv::Size full, cv::Mat& 
 
 }  // namespace
 
-std::string ClassicExtractor::model_version() const { return kClassicModelVersion; }
+ClassicRecipe classic_1_recipe() { return {}; }
+
+ClassicRecipe classic_2_recipe() {
+  ClassicRecipe r;
+  r.model_version = kClassic2ModelVersion;
+  r.pattern.pre_blur = 2.5;
+  r.colour_blur = 2;
+  return r;
+}
+
+std::string ClassicExtractor::model_version() const { return recipe_.model_version; }
 size_t ClassicExtractor::dimension() const { return kDimension; }
 
 Features ClassicExtractor::extract(const ExtractorInput& input) const {
@@ -115,10 +125,13 @@ Features ClassicExtractor::extract(const ExtractorInput& input) const {
   double mean = cv::mean(luminance, material)[0];
   luminance *= 1.0 / std::max(mean, 1e-3);
 
-  Features out{kClassicModelVersion, std::vector<float>(kDimension, 0.f)};
+  Features out{recipe_.model_version, std::vector<float>(kDimension, 0.f)};
   float* v = out.vector.data();
-  dominant_colours(bgr, material, gain, v + kColourOffset);
-  pattern_descriptor(luminance, material, v + kLbpOffset, v + kOrientOffset, v + kSpectrumOffset);
+  cv::Mat colour_bgr = bgr;
+  if (recipe_.colour_blur > 0)
+    cv::GaussianBlur(bgr, colour_bgr, cv::Size(), recipe_.colour_blur, recipe_.colour_blur, cv::BORDER_REFLECT);
+  dominant_colours(colour_bgr, material, gain, v + kColourOffset, recipe_.cast_limit);
+  pattern_descriptor(luminance, material, v + kLbpOffset, v + kOrientOffset, v + kSpectrumOffset, recipe_.pattern);
   for (float& x : out.vector)
     if (!std::isfinite(x)) x = 0;
   return out;

@@ -43,16 +43,16 @@ std::vector<cv::Vec3f> sample_pixels(const cv::Mat& bgr, const cv::Mat& material
   return out;
 }
 
-void white_balance(std::vector<cv::Vec3f>& samples) {
+void white_balance(std::vector<cv::Vec3f>& samples, double limit) {
   std::array<double, 3> e{};
   for (auto& s : samples)
     for (int c = 0; c < 3; ++c) e[c] += std::pow(double(s[c]), 6.0);
   for (auto& v : e) v = std::pow(v / samples.size(), 1.0 / 6) + 1e-6;
   double u = std::log(e[2] / e[1]), v = std::log(e[0] / e[1]);  // red and blue against green
   double r = std::hypot(u, v);
-  if (r > kMaxCastCorrection) {
-    u *= kMaxCastCorrection / r;
-    v *= kMaxCastCorrection / r;
+  if (r > limit) {
+    u *= limit / r;
+    v *= limit / r;
   }
   std::array<double, 3> gains = {std::exp(-v), 1.0, std::exp(-u)};
   double luma = 0.0722 * gains[0] + 0.7152 * gains[1] + 0.2126 * gains[2];
@@ -89,11 +89,11 @@ float distance2(const cv::Vec3f& a, const cv::Vec3f& b) {
 
 }  // namespace
 
-void dominant_colours(const cv::Mat& bgr, const cv::Mat& material, const cv::Mat& gain, float* out) {
+void dominant_colours(const cv::Mat& bgr, const cv::Mat& material, const cv::Mat& gain, float* out, double cast_limit) {
   auto samples = sample_pixels(bgr, material, gain);
   std::fill(out, out + kColours * kColourStride, 0.f);
   if (samples.empty()) return;
-  white_balance(samples);
+  white_balance(samples, cast_limit);
   auto lab = to_lab(std::move(samples));
 
   // Initial centres: mean colour of each lightness tercile.

@@ -20,6 +20,8 @@ inline constexpr double kMaxCastCorrection = 0.5;  // ln(1.65): at most a 65% ch
 
 // `bgr`: CV_8UC3; `material`: CV_8U non-zero = material; `gain`: CV_32F illumination gain.
 // Writes 12 floats to `out`.
-void dominant_colours(const cv::Mat& bgr, const cv::Mat& material, const cv::Mat& gain, float* out);
+// `cast_limit`: the largest log-chroma correction of the white balance (step 3).
+void dominant_colours(const cv::Mat& bgr, const cv::Mat& material, const cv::Mat& gain, float* out,
+                      double cast_limit = kMaxCastCorrection);
 
 }  // namespace k9::vision

@@ -1,4 +1,4 @@
-// The packed feature vector of model version k9-classic-1: what an extractor computes from one
+// The packed feature vector of the classic model versions (k9-classic-1, k9-classic-2): what an extractor computes from one
 // photo, what the embeddings table stores (float32) and what the scoring functions in
 // vision/scores.h read. No OpenCV here: the search engine reads these from a snapshot.
 //
@@ -18,6 +18,7 @@
 namespace k9::vision {
 
 inline constexpr const char* kClassicModelVersion = "k9-classic-1";
+inline constexpr const char* kClassic2ModelVersion = "k9-classic-2";
 
 inline constexpr size_t kColours = 3;
 inline constexpr size_t kColourStride = 4;  // L, a, b, share

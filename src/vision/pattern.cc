@@ -13,8 +13,6 @@ namespace k9::vision {
 
 namespace {
 
-constexpr float kLbpThreshold = 0.02f;
-
 // riu2 code of an 8-bit circular pattern: the number of set bits when it has at most two
 // 0/1 transitions, else 9.
 constexpr std::array<uint8_t, 256> riu2_table() {
@@ -27,7 +25,7 @@ constexpr std::array<uint8_t, 256> riu2_table() {
   return t;
 }
 
-void lbp_histogram(const cv::Mat& g, const cv::Mat& valid, float* hist) {
+void lbp_histogram(const cv::Mat& g, const cv::Mat& valid, float threshold, float* hist) {
   static constexpr auto table = riu2_table();
   std::array<double, kLbpBins> h{};
   double total = 0;
@@ -38,7 +36,7 @@ void lbp_histogram(const cv::Mat& g, const cv::Mat& valid, float* hist) {
     const uchar* v = valid.ptr<uchar>(y);
     for (int x = 1; x + 1 < g.cols; ++x) {
       if (!v[x]) continue;
-      float c = mid[x] + kLbpThreshold;
+      float c = mid[x] + threshold;
       // Neighbours in circular order, starting east, going clockwise.
       unsigned code = (mid[x + 1] > c) | ((down[x + 1] > c) << 1) | ((down[x] > c) << 2) | ((down[x - 1] > c) << 3) |
                       ((mid[x - 1] > c) << 4) | ((up[x - 1] > c) << 5) | ((up[x] > c) << 6) | ((up[x + 1] > c) << 7);
@@ -85,8 +83,10 @@ void orientation_histogram(const cv::Mat& g, const cv::Mat& valid, float* hist) 
 
 }  // namespace
 
-void pattern_descriptor(const cv::Mat& luminance, const cv::Mat& material, float* lbp, float* orient, float* spectrum) {
+void pattern_descriptor(const cv::Mat& luminance, const cv::Mat& material, float* lbp, float* orient, float* spectrum,
+                        const PatternRecipe& recipe) {
   cv::Mat g = luminance, m = material;
+  if (recipe.pre_blur > 0) cv::GaussianBlur(luminance, g, cv::Size(), recipe.pre_blur, recipe.pre_blur, cv::BORDER_REFLECT);
   const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5));
   std::array<double, kLevels> energy{};
   for (size_t level = 0; level < kLevels; ++level) {
@@ -99,8 +99,9 @@ void pattern_descriptor(const cv::Mat& luminance, const cv::Mat& material, float
     cv::Mat valid;
     cv::erode(m, valid, kernel, cv::Point(-1, -1), 1, cv::BORDER_CONSTANT, cv::Scalar(0));
     if (cv::countNonZero(valid) == 0) valid = m;
-    lbp_histogram(g, valid, lbp + level * kLbpBins);
     energy[level] = band_energy(g, valid);
+    float threshold = float(recipe.lbp_threshold * (recipe.contrast_relative ? std::sqrt(energy[level]) : 1.0));
+    lbp_histogram(g, valid, threshold, lbp + level * kLbpBins);
     if (level == 1) orientation_histogram(g, valid, orient);
   }
   double total = 0;

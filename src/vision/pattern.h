@@ -19,8 +19,21 @@
 
 namespace k9::vision {
 
+// What the classic model versions do differently in the pattern (the defaults: k9-classic-1).
+struct PatternRecipe {
+  // Gaussian sigma (px of the working image) applied to the luminance before the pyramid: the
+  // finest detail every photo is described at, whatever its own sharpness. 0: none.
+  double pre_blur = 0;
+  // A neighbour counts as brighter when it exceeds the centre by lbp_threshold x (1, the
+  // luminance's mean, when !contrast_relative; else the level's band-pass RMS, so that a
+  // blurred photo, whose fine levels lost contrast, keeps the codes of a sharp one).
+  double lbp_threshold = 0.02;
+  bool contrast_relative = false;
+};
+
 // `luminance`: CV_32F normalised luminance; `material`: CV_8U non-zero = material. Writes
 // kLevels*kLbpBins, kOrientBins and kLevels floats.
-void pattern_descriptor(const cv::Mat& luminance, const cv::Mat& material, float* lbp, float* orient, float* spectrum);
+void pattern_descriptor(const cv::Mat& luminance, const cv::Mat& material, float* lbp, float* orient, float* spectrum,
+                        const PatternRecipe& recipe = {});
 
 }  // namespace k9::vision

@@ -1,0 +1,24 @@
+#include "vision/extractors.h"
+
+#include "core/error.h"
+#include "vision/classic_extractor.h"
+
+namespace k9::vision {
+
+std::vector<std::string> model_versions() { return {kClassicModelVersion, kClassic2ModelVersion}; }
+
+std::string checked_model_version(std::string_view version) {
+  std::string known;
+  for (auto& v : model_versions()) {
+    if (v == version) return v;
+    known += (known.empty() ? "" : ", ") + v;
+  }
+  throw Error(ErrorCode::bad_request, "unknown model version '" + std::string(version) + "' (known: " + known + ")");
+}
+
+std::unique_ptr<Extractor> make_extractor(std::string_view version, ImageLimits limits) {
+  std::string v = checked_model_version(version);
+  return std::make_unique<ClassicExtractor>(v == kClassic2ModelVersion ? classic_2_recipe() : classic_1_recipe(), limits);
+}
+
+}  // namespace k9::vision
