@@ -342,6 +342,10 @@ def tables_as_k9_makes_them(t, k9):
 
 
 # ---- (c) environment variables ----------------------------------------------------------------
+# Quoted names of that shape that are no variable: DynamoDB's export format (table_export).
+NOT_VARIABLES = {"DYNAMODB_JSON"}
+
+
 def scan_source():
     """Every environment variable name src/ reads: std::getenv("X") and the names passed to
     the lookup functions. Unit tests and conformance suites are left out (they read only
@@ -358,7 +362,8 @@ def scan_source():
             with open(path, errors="replace") as fh:
                 text = fh.read()
             for m in list(getenv.finditer(text)) + list(quoted.finditer(text)):
-                names.setdefault(m.group(1), os.path.relpath(path, ROOT))
+                if m.group(1) not in NOT_VARIABLES:
+                    names.setdefault(m.group(1), os.path.relpath(path, ROOT))
     return names
 
 
