@@ -78,6 +78,7 @@ SET_BY_TEMPLATE = {
     "K9_DATA": "the data folder must be writable: Lambda's /tmp",
     "K9_CORS_ORIGIN": "CORS origin of SPEC section 3 (the CorsOrigin parameter)",
     "K9_MATRIX_CACHE_MB": "the default (512) is the whole function's memory",
+    "K9_MODEL_VERSION": "the visual model new reports are analysed with (the ModelVersion parameter)",
 }
 # Set by Lambda itself in every sandbox (reserved: a template may not set most of them).
 SET_BY_LAMBDA = {
