@@ -3,7 +3,8 @@
 // vectors, each product takes one base with its colours moved and its histograms reweighted
 // (so the palette fills as a real catalog's would), ids p00000000.., attributes of the base's
 // demo product. Also writes one demo photo (a product's unseen shot) to use as a reference.
-// Usage: k9_bench_synthetic_snapshot --count N --out FILE.k9snap [--photo FILE.jpg]
+// Usage: k9_bench_synthetic_snapshot --count N --out FILE.k9snap [--photo FILE.jpg] [--model VERSION]
+// (--model: the extractor that gives the base vectors; default k9-classic-1)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -14,19 +15,21 @@
 #include "catalog/demo/demo_catalog.h"
 #include "catalog/snapshot/writer.h"
 #include "codec/codec.h"
-#include "vision/classic_extractor.h"
+#include "core/domain.h"
+#include "vision/extractors.h"
 #include "vision/features.h"
 
 using namespace k9;
 
 int main(int argc, char** argv) {
   size_t count = 100000;
-  std::string out, photo;
+  std::string out, photo, model = kDefaultModelVersion;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--count") count = std::stoul(argv[i + 1]);
     else if (a == "--out") out = argv[i + 1];
     else if (a == "--photo") photo = argv[i + 1];
+    else if (a == "--model") model = argv[i + 1];
   }
   if (out.empty()) {
     std::fprintf(stderr, "usage: %s --count N --out FILE.k9snap [--photo FILE.jpg]\n", argv[0]);
@@ -34,10 +37,10 @@ int main(int argc, char** argv) {
   }
   auto o = catalog::demo::DemoOptions::small(48, 3);
   catalog::demo::DemoCatalog demo(o);
-  vision::ClassicExtractor extractor;
+  auto extractor = vision::make_extractor(model);
   std::vector<std::vector<float>> bases;
   for (size_t i = 0; i < demo.size(); ++i)
-    bases.push_back(extractor.extract({codec::encode_jpeg(demo.photo(i, 0), 90)}).vector);
+    bases.push_back(extractor->extract({codec::encode_jpeg(demo.photo(i, 0), 90)}).vector);
   if (!photo.empty()) {
     o.photo_size = {1024, 768};
     catalog::demo::DemoCatalog big(o);
