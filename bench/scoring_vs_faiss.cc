@@ -2,9 +2,10 @@
 // (nq = 1, k = 100) on the same float vectors, both warm, in the same run; and the snapshot's
 // bytes against its float vectors' bytes.
 //
-//   build/bench/k9_bench_scoring_vs_faiss [--sizes 100000,1000000] [--runs 9] [--dir /tmp]
+//   build/bench/k9_bench_scoring_vs_faiss [--sizes 100000,1000000] [--runs 9] [--dir /tmp] [--model VERSION]
 //
-// Vectors are synthetic but realistic: k9-classic-1 vectors of demo-catalog photos
+// Vectors are synthetic but realistic: vectors of demo-catalog photos by --model's extractor
+// (default k9-classic-1)
 // (src/catalog/demo), each product a perturbation of one of them (colours moved in CIELAB,
 // histograms jittered and renormalised), one photo per product.
 #include <faiss/IndexFlat.h>
@@ -25,7 +26,7 @@
 #include "catalog/snapshot/writer.h"
 #include "codec/codec.h"
 #include "search/scorer.h"
-#include "vision/classic_extractor.h"
+#include "vision/extractors.h"
 #include "vision/features.h"
 
 namespace fs = std::filesystem;
@@ -66,9 +67,11 @@ int main(int argc, char** argv) {
   std::vector<size_t> sizes{100000, 1000000};
   int runs = 9;
   fs::path dir = fs::temp_directory_path();
+  std::string model = kDefaultModelVersion;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--runs") runs = std::stoi(argv[i + 1]);
+    else if (a == "--model") model = argv[i + 1];
     else if (a == "--dir") dir = argv[i + 1];
     else if (a == "--sizes") {
       sizes.clear();
@@ -82,7 +85,8 @@ int main(int argc, char** argv) {
 
   // Base vectors: demo photos through the real extractor.
   catalog::demo::DemoCatalog demo(catalog::demo::DemoOptions::small(96, 3));
-  ClassicExtractor extractor;
+  auto extractor_ptr = vision::make_extractor(model);
+  auto& extractor = *extractor_ptr;
   std::vector<std::vector<float>> bases;
   std::vector<Product> products;
   for (size_t i = 0; i < demo.size(); ++i) {
@@ -95,7 +99,7 @@ int main(int argc, char** argv) {
   search::Reference ref{"reference", query, products[7].category, products[7].formats};
 
   unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-  std::printf("threads: %u; runs: %d (median)\n", hw, runs);
+  std::printf("model: %s; threads: %u; runs: %d (median)\n", model.c_str(), hw, runs);
   for (size_t n : sizes) {
     std::mt19937 rng(42);
     std::vector<catalog::snapshot::Entry> entries(n);
