@@ -76,7 +76,11 @@ uint64_t count_field(const json::object& o, const char* name, const fs::path& fi
 }
 
 // A key from a manifest, as a path below `root`: relative, no "..".
+// An export made by DynamoDB into s3://bucket/PREFIX names its files PREFIX/AWSDynamoDB/...:
+// the prefix is dropped, as the export was downloaded without it.
 fs::path below(const fs::path& root, std::string_view key, const fs::path& manifest, size_t line) {
+  if (auto at = key.find("AWSDynamoDB/"); at != std::string_view::npos && at > 0 && key[at - 1] == '/')
+    key.remove_prefix(at);
   fs::path rel(key);
   bool ok = !key.empty() && rel.is_relative();
   for (auto& part : rel)

@@ -199,6 +199,26 @@ TEST_F(TableExportTest, KeysOutsideTheExportAndNonGzipFilesAreRefused) {
   EXPECT_NE(m.find("not a gzip file"), std::string::npos) << m;
 }
 
+// DynamoDB's export into s3://bucket/2020-Nov names its files 2020-Nov/AWSDynamoDB/...; the
+// folder downloaded from that prefix reads as it is.
+TEST_F(TableExportTest, KeysWithTheS3PrefixOfAnAwsExportRead) {
+  fs::path folder = make(15);
+  std::string manifest = read(folder / "manifest-files.json"), prefixed;
+  std::istringstream lines(manifest);
+  for (std::string line; std::getline(lines, line);) {
+    auto o = boost::json::parse(line).as_object();
+    o["dataFileS3Key"] = "2020-Nov/" + std::string(o.at("dataFileS3Key").as_string());
+    prefixed += boost::json::serialize(o) + "\n";
+  }
+  write(folder / "manifest-files.json", prefixed);
+  auto head = boost::json::parse(read(folder / "manifest-summary.json")).as_object();
+  head["manifestFilesS3Key"] = "2020-Nov/" + std::string(head.at("manifestFilesS3Key").as_string());
+  head["s3Prefix"] = "2020-Nov";
+  write(folder / "manifest-summary.json", boost::json::serialize(head));
+  drop_manifest_md5s(folder);
+  EXPECT_EQ(verify_table_export(dir_.path()).items, 15u);
+}
+
 TEST_F(TableExportTest, TwoExportsInOneFolderMustBeNamed) {
   fs::path a = make(2);
   fs::path b = make(3);
