@@ -19,22 +19,13 @@ struct Endpoint {
 
 fs::path sqlite_path(const std::string& url) { return fs::absolute(url.substr(7)).lexically_normal(); }
 
-// The store a URL names, as messages and the checkpoint say it: "sqlite:/abs/k9.db" or
-// "dynamodb https://endpoint"; throws naming `flag` for a URL --store does not take.
-std::string label_of(const std::string& flag, const std::string& url) {
-  if (url.rfind("sqlite:", 0) == 0 && url.size() > 7) return "sqlite:" + sqlite_path(url).string();
-  if (url == "dynamodb") return "dynamodb " + aws::DynamoDbOptions::from_env().endpoint_url();
-  throw Error(ErrorCode::bad_request, flag + ": unsupported store URL '" + url + "' (sqlite:PATH or dynamodb)");
-}
-
 // `url` as --store takes it, opened through open_store (runtime.h). The source must exist: a
 // missing SQLite file is an error, not a new empty store.
 Endpoint open_endpoint(const Config& config, const std::string& flag, const std::string& url, bool source) {
-  Endpoint e{label_of(flag, url), nullptr};
+  Endpoint e{store_label(flag, url), nullptr};
   if (url.rfind("sqlite:", 0) == 0) {
     fs::path path = sqlite_path(url);
     if (source && !fs::exists(path)) throw Error(ErrorCode::bad_request, flag + ": " + e.label + " does not exist");
-    if (!source) fs::create_directories(path.parent_path());
   }
   Config c = config;
   c.store = url;
@@ -48,12 +39,18 @@ Endpoint open_endpoint(const Config& config, const std::string& flag, const std:
 
 }  // namespace
 
+std::string store_label(const std::string& flag, const std::string& url) {
+  if (url.rfind("sqlite:", 0) == 0 && url.size() > 7) return "sqlite:" + sqlite_path(url).string();
+  if (url == "dynamodb") return "dynamodb " + aws::DynamoDbOptions::from_env().endpoint_url();
+  throw Error(ErrorCode::bad_request, flag + ": unsupported store URL '" + url + "' (sqlite:PATH or dynamodb)");
+}
+
 int migrate_command(const Config& config, const MigrateCommandOptions& options, std::ostream& out) {
   if (options.from.empty() || options.to.empty())
     throw Error(ErrorCode::bad_request, "k9 migrate needs --from URL and --to URL (sqlite:PATH or dynamodb)");
   // Both URLs are checked before either store is opened: a bad --to leaves nothing made.
-  std::string from_label = label_of("--from", options.from);
-  if (label_of("--to", options.to) == from_label)
+  std::string from_label = store_label("--from", options.from);
+  if (store_label("--to", options.to) == from_label)
     throw Error(ErrorCode::bad_request, "--from and --to name the same store: " + from_label);
   if (!options.checkpoint.empty()) migrate::Checkpoint::load(options.checkpoint);  // a damaged one: before any store opens
   Endpoint from = open_endpoint(config, "--from", options.from, true);

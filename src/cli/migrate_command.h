@@ -17,6 +17,10 @@ struct MigrateCommandOptions {
   std::string legacy_embeddings_model;  // empty: migrate::kLegacyEmbeddingsModel
 };
 
+// The store a URL names, as messages and the checkpoint say it: "sqlite:/abs/k9.db" or
+// "dynamodb https://endpoint"; throws naming `flag` for a URL --store does not take.
+std::string store_label(const std::string& flag, const std::string& url);
+
 int migrate_command(const Config& config, const MigrateCommandOptions& options, std::ostream& out);
 
 }  // namespace k9::cli

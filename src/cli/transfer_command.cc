@@ -1,6 +1,6 @@
 #include "cli/transfer_command.h"
 
-#include "aws/dynamodb_client.h"
+#include "cli/migrate_command.h"
 #include "cli/progress.h"
 #include "core/error.h"
 #include "migrate/checkpoint.h"
@@ -20,9 +20,7 @@ repo::Tables tables_from_env() {
 
 // The configured store as messages name it ("sqlite:/abs/k9.db", "dynamodb https://...").
 std::string store_label(const Config& config) {
-  if (config.store == "dynamodb") return "dynamodb " + aws::DynamoDbOptions::from_env().endpoint_url();
-  if (config.store.empty()) return "sqlite:" + fs::absolute(config.data / "k9.db").lexically_normal().string();
-  return config.store;
+  return cli::store_label("--store", config.store.empty() ? "sqlite:" + (config.data / "k9.db").string() : config.store);
 }
 
 std::unique_ptr<store::Store> open_healthy(const Config& config, const std::string& label) {

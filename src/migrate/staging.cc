@@ -167,7 +167,6 @@ std::vector<StagedTable> stage_folder(const fs::path& dir, store::Store& staging
 
 ImportResult import_folder(const fs::path& dir, store::Store& target, const StagingOptions& staging_options,
                            const MigrationOptions& migration, const fs::path& staging_parent) {
-  folder_kind(dir);  // what it is, before anything is made
   fs::path folder = staging_parent / ("k9-import-staging-" + hex_encode(random_bytes(6)));
   fs::create_directories(folder);
   struct Remove {

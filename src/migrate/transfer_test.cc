@@ -124,14 +124,16 @@ TEST_F(Transfer, ExportThenImportGivesBackEveryItemExactly) {
 }
 
 TEST_F(Transfer, ExportWantsANewOrEmptyFolder) {
+  fill();
   write(dir_ / "busy" / "notes.txt", "mine");
-  auto before = digests(*from_);
   try {
     export_tables(*from_, dir_ / "busy", export_options());
     ADD_FAILURE();
   } catch (const Error& e) {
     EXPECT_NE(e.message().find("holds files already"), std::string::npos) << e.message();
   }
+  // Nothing written beside what was there.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "busy"), fs::directory_iterator()), 1);
 }
 
 TEST_F(Transfer, OneTableExportedByDynamoDbGoesWhereItIsTold) {

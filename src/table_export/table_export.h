@@ -12,9 +12,10 @@
 //
 // Keys in the manifests are relative to DIR (an S3 export's are relative to its bucket
 // prefix: the same thing). The writer keeps one data file open and writes the manifests last:
-// a folder without manifest-summary.json is an export that did not finish. The reader checks
-// everything before it hands out one item (verify_table_export), so a bad export changes
-// nothing where it is imported; its errors (k9::Error, bad_request) name the file and line.
+// a folder without manifest-summary.json is an export that did not finish. The reader reads
+// each file once, checking it as it goes; its errors (k9::Error, bad_request) name the file
+// and line. Items of the files before a bad one have been handed out by then: read into
+// something that can be thrown away (k9 import stages into a file of its own).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -60,7 +61,8 @@ class TableExportWriter {
 // MD5, item count, one {"Item": {...}} of valid DynamoDB JSON a line, the summary's total.
 ExportSummary verify_table_export(const std::filesystem::path& dir);
 
-// verify_table_export, then every item to `sink`, file by file in manifest order.
+// As verify_table_export, handing every item to `sink` as it is read, file by file in
+// manifest order (each file's MD5 is checked before its first item).
 ExportSummary read_table_export(const std::filesystem::path& dir, const std::function<void(store::Item)>& sink);
 
 }  // namespace k9::table_export
