@@ -16,8 +16,14 @@ DocsRoutes::DocsRoutes(DocsOptions options) : options_(std::move(options)) {
     site_ = std::make_unique<StaticSite>(options_.folder);
 }
 
-void DocsRoutes::attached(const Router& router) {
-  document_ = to_json_text(openapi_document(router.routes(), options_.info));
+void DocsRoutes::attached(const Router& router) { router_ = &router; }
+
+const std::string& DocsRoutes::document() const {
+  std::call_once(made_, [this] {
+    if (!router_) throw std::logic_error("DocsRoutes: document() before the App attached the routes");
+    document_ = to_json_text(openapi_document(router_->routes(), options_.info));
+  });
+  return document_;
 }
 
 std::vector<Route> DocsRoutes::routes() {
@@ -25,7 +31,7 @@ std::vector<Route> DocsRoutes::routes() {
   out.push_back({"GET", "/openapi.json", "docs.openapi", Access::open, Blocking::never, Media::none, 0,
                  [this](const Call&) {
                    Response r;
-                   r.body = document_;
+                   r.body = document();
                    r.headers.emplace_back("Cache-Control", "no-cache");
                    return r;
                  },

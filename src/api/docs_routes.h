@@ -1,10 +1,12 @@
 // The API's own description: GET /openapi.json (the OpenAPI 3.1 document of every route in the
-// table, api/openapi.h, made once when the App is wired) and GET /docs, a page that renders it
+// table, api/openapi.h, made once, by the first request for it: a Lambda cold start does not
+// pay 1-2 ms for a document most sandboxes never serve; openapi_test builds it for every route) and GET /docs, a page that renders it
 // in a browser from files installed beside the binary (web/api-docs: Swagger UI from npm, copied
 // into <build>/api-docs at build time; nothing is fetched from elsewhere at run time). No token.
 #pragma once
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "api/openapi.h"
@@ -26,14 +28,18 @@ class DocsRoutes final : public RouteGroup {
   std::vector<Route> routes() override;
   void attached(const Router& router) override;
 
-  const std::string& document() const { return document_; }
+  // The document (made on the first call; thread-safe). Throws std::logic_error for a route
+  // whose doc is incomplete (api/openapi.h).
+  const std::string& document() const;
 
  private:
   Response page(const std::string& file) const;
 
   DocsOptions options_;
   std::unique_ptr<StaticSite> site_;
-  std::string document_;
+  const Router* router_ = nullptr;
+  mutable std::once_flag made_;
+  mutable std::string document_;
 };
 
 // The page's folder beside the binary (<dir of /proc/self/exe>/api-docs), or "" when absent.

@@ -69,7 +69,7 @@ void HttpClient::keep(std::unique_ptr<HttpConnection> connection) {
 
 HttpResult HttpClient::send(const HttpRequest& request) {
   const auto start = std::chrono::steady_clock::now();
-  const Deadline deadline = start + options_.total_timeout;
+  const Deadline deadline = start + request.total_timeout.value_or(options_.total_timeout);
   auto error = [&](HttpErrorKind kind, const std::string& what, int sends) {
     return HttpError{kind, what + " (" + request.method + " " + request.url + ")", sends};
   };

@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -49,6 +50,8 @@ struct HttpRequest {
   // file again). HttpClient never calls it: its own resend comes before any body byte.
   std::function<void()> before_attempt;
 
+  // Bounds this exchange instead of the client's total_timeout (a long poll) when set.
+  std::optional<std::chrono::milliseconds> total_timeout;
   // Value of the first header named `name` (case-insensitive), or nullptr.
   const std::string* header(std::string_view name) const;
   void set_header(std::string name, std::string value);  // replaces any header of that name

@@ -166,9 +166,17 @@ Runtime::Runtime(const Config& c) {
   users_ = std::make_unique<repo::UserRepository>(*store_, tables_.users);
   // Cursors must verify on every server of a deployment: with one store many processes share
   // (DynamoDB: several servers, Lambda sandboxes), the key lives in the shared blob store.
-  std::string cursor_key = store_->single_writer() ? load_or_create_secret(c.data, "cursor.key")
-                                                   : load_or_create_shared_secret(*blobs_, "cursor.key");
-  reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_, repo::CursorCodec(cursor_key));
+  // That fetch runs beside the rest of start-up and the first requests; a request that signs or
+  // reads a cursor waits for it (core/prefetched.h).
+  if (store_->single_writer()) {
+    reports_ = std::make_unique<repo::ReportRepository>(*store_, tables_,
+                                                        repo::CursorCodec(load_or_create_secret(c.data, "cursor.key")));
+  } else {
+    cursor_key_ = std::make_shared<Prefetched<std::string>>(
+        [blobs = blobs_.get()] { return load_or_create_shared_secret(*blobs, "cursor.key"); });
+    reports_ = std::make_unique<repo::ReportRepository>(
+        *store_, tables_, repo::CursorCodec(std::function<std::string()>([key = cursor_key_] { return key->get(); })));
+  }
   // The embedded store has one writer, this process, so list pages can be cached safely.
   // K9_LIST_CACHE=off turns it off (benchmarks measure both).
   exclusive_store_ = store_->single_writer();

@@ -22,6 +22,7 @@
 #include "jobs/job_queue.h"
 #include "jobs/worker_pool.h"
 #include "search/matrix_cache.h"
+#include "core/prefetched.h"
 #include "vision/extractor.h"
 #include "identity/cognito/cognito_authenticator.h"
 #include "identity/cognito/cognito_settings.h"
@@ -145,6 +146,7 @@ class Runtime {
   std::unique_ptr<identity::cognito::CognitoAuthenticator> cognito_authenticator_;
   std::shared_ptr<blobs::FileUrlSigner> file_urls_;  // file: blobs only
   std::unique_ptr<blobs::BlobStore> blobs_;
+  std::shared_ptr<Prefetched<std::string>> cursor_key_;  // shared stores only; reports_ holds it too
   std::unique_ptr<uploads::ImageFiles> images_;
   std::unique_ptr<repo::UserRepository> users_;
   std::unique_ptr<repo::ReportRepository> reports_;

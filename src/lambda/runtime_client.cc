@@ -16,14 +16,13 @@ std::string error_body(const std::string& type, const std::string& message) {
 
 RuntimeClient::RuntimeClient(std::string api)
     : base_("http://" + std::move(api) + kVersion),
-      // A day: Lambda keeps the request open until an invocation comes, and freezes us meanwhile.
-      long_poll_(aws::HttpClientOptions{std::chrono::seconds(3), std::chrono::hours(24), 2}),
       client_(aws::HttpClientOptions{std::chrono::seconds(3), std::chrono::seconds(30), 2}) {}
 
 Invocation RuntimeClient::next() {
   aws::HttpRequest req;
   req.url = base_ + "/runtime/invocation/next";
-  auto result = long_poll_.send(req);
+  req.total_timeout = std::chrono::hours(24);  // Lambda holds it until an invocation comes, and freezes us meanwhile
+  auto result = client_.send(req);
   if (!result.ok()) throw Error(ErrorCode::unavailable, "Lambda Runtime API: " + result.error().message);
   auto& r = result.response();
   if (r.status != 200) throw Error(ErrorCode::unavailable, "Lambda Runtime API next: HTTP " + std::to_string(r.status));

@@ -36,8 +36,9 @@ class RuntimeClient {
  private:
   void post(const std::string& path, const std::string& body, const std::string& error_type = "");
   std::string base_;
-  aws::HttpClient long_poll_;  // next(): no timeout
-  aws::HttpClient client_;     // posts
+  // One kept-alive connection for next() and the posts, as Lambda's own runtimes do: the answer
+  // goes out on the connection the event came on, without a new connect.
+  aws::HttpClient client_;
 };
 
 }  // namespace k9::lambda

@@ -23,14 +23,14 @@ std::string mac(const std::string& secret, const std::string& data) {
 
 std::string CursorCodec::encode(const store::Item& key) const {
   std::string payload = store::serialize_item(key);
-  return base64url_encode(mac(secret_, payload) + payload);
+  return base64url_encode(mac(secret_(), payload) + payload);
 }
 
 store::Item CursorCodec::decode(const std::string& cursor) const {
   auto raw = cursor.size() <= 4096 ? base64url_decode(cursor) : std::nullopt;
   if (!raw || raw->size() <= kMac) throw bad_request("Invalid cursor");
   std::string payload = raw->substr(kMac);
-  std::string expected = mac(secret_, payload);
+  std::string expected = mac(secret_(), payload);
   if (CRYPTO_memcmp(expected.data(), raw->data(), kMac) != 0) throw bad_request("Invalid cursor");
   try {
     return store::parse_item(payload);
