@@ -114,7 +114,9 @@ Outcome LambdaFunction::invoke_checked(const Invocation& inv) {
     if (req.body.size() > admission.max_body_bytes)
       res = handler_.refuse(Error(ErrorCode::too_large, "request body too large"));
     else
-      res = handle_before(req, inv.deadline_ms);
+      // A route that never waits (api/handler.h) is answered here: no thread to start for it,
+      // and nothing it does can outlast the deadline's margin.
+      res = admission.blocks ? handle_before(req, inv.deadline_ms) : handler_.handle(req);
   }
   std::string payload = encode_proxy_response(res, p.version, req.request_id, options_.cors_origin, p.preflight);
   if (payload.size() > options_.max_payload_bytes) {

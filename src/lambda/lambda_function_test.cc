@@ -16,15 +16,19 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-// A handler with three routes: quick, slow (sleeps), big (a large binary answer); 1 KiB bodies.
+// A handler with four routes: quick, slow (sleeps), big (a large binary answer), inline (never
+// blocks); 1 KiB bodies.
 class TestHandler final : public api::Handler {
  public:
   std::atomic<int> calls{0};
+  std::thread::id handled_on;
+  // /inline never blocks (the others may): it is the only one the function may run on its own thread.
   api::Admission admit(std::string_view, std::string_view path) const noexcept override {
-    return {1024, true, path == "/slow" ? "slow" : "other"};
+    return {1024, path != "/inline", path == "/slow" ? "slow" : "other"};
   }
   api::Response handle(const api::Request& r) noexcept override {
     ++calls;
+    handled_on = std::this_thread::get_id();
     if (r.path == "/slow") std::this_thread::sleep_for(800ms);
     api::Response res;
     if (r.path == "/big") {
@@ -132,6 +136,18 @@ TEST(LambdaFunction, OwnTasksAndBadEvents) {
     EXPECT_EQ(o2.error_type, "K9.BadEvent") << bad;
   }
   EXPECT_EQ(h.calls, 0);
+}
+
+TEST(LambdaFunction, RoutesThatMayBlockRunOnAThreadOfTheirOwnAndTheOthersInline) {
+  TestHandler h;
+  LambdaFunction f(h, {});
+  for (const char* path : {"/inline", "/quick"}) {
+    h.handled_on = {};
+    Outcome o = f.invoke({"req", in_ms(30000), "", "", event("GET", path)});
+    EXPECT_EQ(payload(o).at("statusCode").as_int64(), 200) << path;
+    if (std::string(path) == "/inline") EXPECT_EQ(h.handled_on, std::this_thread::get_id());
+    else EXPECT_NE(h.handled_on, std::this_thread::get_id()) << "a route that may block ran where the deadline is kept";
+  }
 }
 
 }  // namespace
