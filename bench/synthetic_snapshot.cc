@@ -70,6 +70,6 @@ int main(int argc, char** argv) {
     std::snprintf(id, sizeof id, "p%08zu", i);
     e.id = id;
   }
-  auto w = catalog::snapshot::write_snapshot(out, vision::kClassicModelVersion, {}, entries);
+  auto w = catalog::snapshot::write_snapshot(out, model, {}, entries);  // the version its vectors are of
   std::printf("%s: %zu products, %zu vectors, palette %zu\n", out.c_str(), w.products, w.vectors, w.palette);
 }
