@@ -110,7 +110,7 @@ class Runtime {
   identity::local::RefreshTokenRepository& refresh_tokens() { return *refresh_tokens_; }
   api::App& app() { return *app_; }
   // The model version new reports are analysed with (Config::choose_model_version).
-  const std::string& analysis_version() const { return extractor_->model_version(); }
+  std::string analysis_version() const { return extractor_->model_version(); }
   blobs::BlobStore& blobs() { return *blobs_; }
   uploads::ImageFiles& images() { return *images_; }
   // Signed file links (file: blobs); null with S3.
