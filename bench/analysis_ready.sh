@@ -3,8 +3,8 @@
 # snapshot of N synthetic products (bench/synthetic_snapshot.cc), one 1024x768 reference
 # photo uploaded once, then R reports created one after another, each polled every 5 ms
 # until ready. Prints each time and the median; the server's log has the phases.
-# Usage: [K9_MODEL_VERSION=k9-classic-2] bench/analysis_ready.sh [PRODUCTS] [REPORTS]   (needs a built ./build)
-# K9_MODEL_VERSION: the model the snapshot's vectors and the server's analyses use (default k9-classic-1).
+# Usage: [K9_MODEL_VERSION=k9-classic-1] bench/analysis_ready.sh [PRODUCTS] [REPORTS]   (needs a built ./build)
+# K9_MODEL_VERSION: the model the snapshot's vectors and the server's analyses use (default k9-classic-2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
@@ -14,7 +14,7 @@ k9=$(pwd)/$build/k9
 work=$(mktemp -d /tmp/k9-bench-analysis.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 export K9_DATA=$work/data
-export K9_MODEL_VERSION=${K9_MODEL_VERSION:-k9-classic-1}
+export K9_MODEL_VERSION=${K9_MODEL_VERSION:-k9-classic-2}
 mkdir -p "$K9_DATA/snapshots"
 "$build/bench/k9_bench_synthetic_snapshot" --count "$n" --out "$K9_DATA/snapshots/$K9_MODEL_VERSION.k9snap" \
   --photo "$work/reference.jpg" --model "$K9_MODEL_VERSION"

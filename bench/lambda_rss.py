@@ -67,7 +67,7 @@ def main():
                            check=True, capture_output=True)
             s3c = boto3.client("s3", endpoint_url=s3.endpoint, region_name="us-east-1",
                                aws_access_key_id="S3RVER", aws_secret_access_key="S3RVER")
-            s3c.upload_file(snap, BUCKET, "k9/snapshots/k9-classic-1.k9snap")
+            s3c.upload_file(snap, BUCKET, "k9/snapshots/k9-classic-2.k9snap")  # the default version, as the synthetic vectors
             fill_products(ddb.endpoint, aws_env, args.products)
             photo = open(photo_path, "rb").read()
 

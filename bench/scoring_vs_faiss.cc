@@ -5,7 +5,7 @@
 //   build/bench/k9_bench_scoring_vs_faiss [--sizes 100000,1000000] [--runs 9] [--dir /tmp] [--model VERSION]
 //
 // Vectors are synthetic but realistic: vectors of demo-catalog photos by --model's extractor
-// (default k9-classic-1)
+// (default k9-classic-2, the default of new analyses)
 // (src/catalog/demo), each product a perturbation of one of them (colours moved in CIELAB,
 // histograms jittered and renormalised), one photo per product.
 #include <faiss/IndexFlat.h>
@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   std::vector<size_t> sizes{100000, 1000000};
   int runs = 9;
   fs::path dir = fs::temp_directory_path();
-  std::string model = kDefaultModelVersion;
+  std::string model = kNewAnalysisModelVersion;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--runs") runs = std::stoi(argv[i + 1]);

@@ -4,7 +4,7 @@
 // (so the palette fills as a real catalog's would), ids p00000000.., attributes of the base's
 // demo product. Also writes one demo photo (a product's unseen shot) to use as a reference.
 // Usage: k9_bench_synthetic_snapshot --count N --out FILE.k9snap [--photo FILE.jpg] [--model VERSION]
-// (--model: the extractor that gives the base vectors; default k9-classic-1)
+// (--model: the extractor that gives the base vectors; default k9-classic-2, the default of new analyses)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -23,7 +23,7 @@ using namespace k9;
 
 int main(int argc, char** argv) {
   size_t count = 100000;
-  std::string out, photo, model = kDefaultModelVersion;
+  std::string out, photo, model = kNewAnalysisModelVersion;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--count") count = std::stoul(argv[i + 1]);
@@ -70,6 +70,6 @@ int main(int argc, char** argv) {
     std::snprintf(id, sizeof id, "p%08zu", i);
     e.id = id;
   }
-  auto w = catalog::snapshot::write_snapshot(out, vision::kClassicModelVersion, {}, entries);
+  auto w = catalog::snapshot::write_snapshot(out, model, {}, entries);  // the version its vectors are of
   std::printf("%s: %zu products, %zu vectors, palette %zu\n", out.c_str(), w.products, w.vectors, w.palette);
 }

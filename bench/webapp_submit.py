@@ -109,7 +109,7 @@ def main():
             s3c = boto3.client("s3", endpoint_url=s3.endpoint, region_name="us-east-1",
                                aws_access_key_id="S3RVER", aws_secret_access_key="S3RVER")
             from s3rver import BUCKET
-            s3c.upload_file(snap, BUCKET, "k9/snapshots/k9-classic-1.k9snap")
+            s3c.upload_file(snap, BUCKET, "k9/snapshots/k9-classic-2.k9snap")  # the default version, as the synthetic vectors
             shutil.rmtree(os.path.join(server.data, "snapshots"), ignore_errors=True)  # fetched from S3 at start
             fill_products(ddb.endpoint, server.env, args.products, PRODUCT)
             print(f"{args.products} products: snapshot and catalog items in {time.time() - t:.0f} s")

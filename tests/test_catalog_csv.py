@@ -70,7 +70,7 @@ def main():
         env.update(s3.env())
         importer = running.enter_context(Server(k9_binary(), env=env))
         out = importer.run("catalog", "demo", "--count", "6").stdout
-        check("6 added" in out and "uploaded to the blob store as snapshots/k9-classic-1.k9snap" in out, out)
+        check("6 added" in out and "uploaded to the blob store as snapshots/k9-classic-2.k9snap" in out, out)
 
         demo_dir = os.path.join(importer.data, "demo-catalog")
         demo = [json.loads(l, parse_float=str, parse_int=str) for l in open(os.path.join(demo_dir, "products.jsonl"))]
@@ -104,7 +104,7 @@ def main():
         server = running.enter_context(Server(k9_binary(), env=env))
         token = server.add_user("csv-user")
         server.start()
-        check(os.path.exists(os.path.join(server.data, "snapshots", "k9-classic-1.k9snap")), "no snapshot fetched")
+        check(os.path.exists(os.path.join(server.data, "snapshots", "k9-classic-2.k9snap")), "no snapshot fetched")
         check("fetched from the blob store" in server.read_log(), server.read_log()[-2000:])
         photo = open(os.path.join(demo_dir, demo[2]["images"][1]["url"]), "rb").read()
         status, up = server.json("PUT", "/uploads/walnut.jpg", photo, token=token)

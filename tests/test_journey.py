@@ -139,7 +139,7 @@ def journey(mode, env, matrix_bytes):
 
         # The matrix: a .npz numpy opens, every product and score.
         ref_id = report["reference"]["id"]
-        m = numpy_load(matrix_bytes(server, f"similarity_matrices/k9-classic-1/{ref_id}.npz"))
+        m = numpy_load(matrix_bytes(server, f"similarity_matrices/k9-classic-2/{ref_id}.npz"))
         check(len(m["product_ids"]) == COUNT and len(m["match"]) == COUNT, list(m))
         for name in ("type", "material", "length", "width", "thickness", "color_primary", "color_secondary",
                      "color_tertiary", "pattern_primary", "pattern_secondary", "pattern_tertiary"):
@@ -154,7 +154,7 @@ def journey(mode, env, matrix_bytes):
         status, sim = server.json("POST", "/embeddings/similarity", {"reference_product_id": "my-sample-1"}, token=token)
         check(status == 200 and sim["similarities_computed"] == COUNT and len(sim["top_similar"]) == 10, sim)
         check(sim["top_similar"][0]["product_id"] == target["id"], sim["top_similar"][:2])
-        check(sim["s3_key"] == "similarity_matrices/k9-classic-1/my-sample-1.npz", sim)
+        check(sim["s3_key"] == "similarity_matrices/k9-classic-2/my-sample-1.npz", sim)
         status, got = server.json("GET", "/embeddings/similarity/my-sample-1", token=token)
         check(status == 200 and len(got["similarities"]) == COUNT and got["similarities"][0] == sim["top_similar"][0],
               got)
@@ -179,7 +179,7 @@ def journey(mode, env, matrix_bytes):
         # Deleting the report takes its matrix along.
         status, _ = server.json("DELETE", f"/reports/{rid}", token=token)
         check(status == 200, "delete")
-        check(matrix_bytes(server, f"similarity_matrices/k9-classic-1/{ref_id}.npz") is None, "matrix left behind")
+        check(matrix_bytes(server, f"similarity_matrices/k9-classic-2/{ref_id}.npz") is None, "matrix left behind")
         print(f"{mode}: journey ok")
 
 

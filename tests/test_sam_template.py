@@ -78,7 +78,7 @@ SET_BY_TEMPLATE = {
     "K9_DATA": "the data folder must be writable: Lambda's /tmp",
     "K9_CORS_ORIGIN": "CORS origin of SPEC section 3 (the CorsOrigin parameter)",
     "K9_MATRIX_CACHE_MB": "the default (512) is the whole function's memory",
-    "K9_MODEL_VERSION": "the visual model new reports are analysed with (the ModelVersion parameter)",
+    "K9_MODEL_VERSION": "the visual model new reports are analysed with (the ModelVersion parameter; empty: chosen from the catalog)",
 }
 # Set by Lambda itself in every sandbox (reserved: a template may not set most of them).
 SET_BY_LAMBDA = {
@@ -441,6 +441,16 @@ def rest_of_template(t):
     check("Architecture is x86_64 or arm64", sorted(params["Architecture"].get("AllowedValues", [])) == ["arm64", "x86_64"],
           params["Architecture"])
     check("CorsOrigin defaults to *", params["CorsOrigin"].get("Default") == "*", params["CorsOrigin"])
+    # Issue 19: empty, K9_MODEL_VERSION is empty, which K9 reads as unset (Config::from_env), so it
+    # takes k9-classic-2 or the version the catalog has (a stack made before k9-classic-2 keeps
+    # working after an update).
+    check("ModelVersion defaults to empty", params["ModelVersion"].get("Default") == "" and
+          sorted(params["ModelVersion"].get("AllowedValues", [])) == ["", "k9-classic-1", "k9-classic-2"],
+          params["ModelVersion"])
+    for given, want in (("", ""), ("k9-classic-2", "k9-classic-2")):
+        tv = Template(TEMPLATE, dict(PARAMETERS, ModelVersion=given))
+        got = tv.resolve(only(tv.of_type("AWS::Serverless::Function"))["Properties"])["Environment"]["Variables"]
+        check(f"ModelVersion={given!r}: K9_MODEL_VERSION is {want!r}", got.get("K9_MODEL_VERSION") == want, got)
 
     fname, fres = next(iter(t.of_type("AWS::Serverless::Function").items()))
     f = fres["Properties"]

@@ -24,7 +24,7 @@ class AnalysisWaiterTest : public ::testing::Test {
   // The report's analysis status, as the analysis workers set it (through `via`, another
   // repository on the same store: another process).
   void set(const std::string& user, const std::string& id, const char* status, repo::ReportRepository* via = nullptr) {
-    (via ? *via : reports_).set_analysis(user, id, {status, kDefaultModelVersion, std::nullopt});
+    (via ? *via : reports_).set_analysis(user, id, {status, kNewAnalysisModelVersion, std::nullopt});
   }
   // waiter.wait(user, id, timeout) answers the report with `status`, after at least `min_s`
   // and under `max_s` seconds.
@@ -62,7 +62,7 @@ TEST_F(AnalysisWaiterTest, AFailedAnalysisEndsTheWaitToo) {
   std::string id = new_report("alice");
   std::jthread worker([&] {
     std::this_thread::sleep_for(100ms);
-    reports_.set_analysis("alice", id, {"failed", kDefaultModelVersion, "reference.images[0]: no pixels"});
+    reports_.set_analysis("alice", id, {"failed", kNewAnalysisModelVersion, "reference.images[0]: no pixels"});
   });
   Report r = waiter.wait("alice", id, 20s);
   EXPECT_EQ(r.analysis.status, "failed");

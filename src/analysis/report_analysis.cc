@@ -109,8 +109,9 @@ std::shared_ptr<const search::ScoreMatrix> ReportAnalysis::score_vectors(const P
 }
 
 std::shared_ptr<const search::ScoreMatrix> ReportAnalysis::matrix_for(const Product& reference,
-                                                                      const std::string& model_version,
+                                                                      const std::string& stamped_version,
                                                                       std::shared_ptr<const LoadedSnapshot>* out) {
+  const std::string model_version = made_with_model_version(stamped_version);
   auto loaded = snapshots_.current(model_version);
   if (out) *out = loaded;
   auto m = matrices_.load(model_version, reference.id);
@@ -131,7 +132,7 @@ void ReportAnalysis::run(const jobs::Job& job) {
     if (e.code() == ErrorCode::not_found) return;  // deleted meanwhile: nothing to do
     throw;
   }
-  std::string version = r.analysis.model_version.empty() ? kDefaultModelVersion : r.analysis.model_version;
+  std::string version = made_with_model_version(r.analysis.model_version);
   const vision::Extractor& extractor = extractor_for(version);
   try {
     reports_.set_analysis(p.user_id, p.report_id, {"running", version, std::nullopt});
@@ -189,7 +190,7 @@ repo::Embedding ReportAnalysis::embed(const std::string& owner, const std::strin
 }
 
 void ReportAnalysis::forget(const Product& reference, const std::string& model_version) {
-  std::string version = model_version.empty() ? kDefaultModelVersion : model_version;
+  std::string version = made_with_model_version(model_version);
   matrices_.remove(version, reference.id);
   embeddings_.remove(reference.id, version);
 }
@@ -204,7 +205,7 @@ void ReportAnalysis::fail(const jobs::Job& job, const std::string& message) {
   try {
     // The report keeps the version it was created with.
     std::string version = reports_.get(p.user_id, p.report_id).analysis.model_version;
-    reports_.set_analysis(p.user_id, p.report_id, {"failed", version.empty() ? kDefaultModelVersion : version, message});
+    reports_.set_analysis(p.user_id, p.report_id, {"failed", made_with_model_version(version), message});
   } catch (const Error&) {
     // the report is gone
   }

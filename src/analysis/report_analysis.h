@@ -70,7 +70,8 @@ class ReportAnalysis {
   // current snapshot, saved. nullptr when the reference has no embedding.
   std::shared_ptr<const search::ScoreMatrix> score(const Product& reference, const std::string& model_version);
   // The matrix to search: the saved one when it was scored against the current snapshot,
-  // else scored again. nullptr when the reference has no embedding.
+  // else scored again. nullptr when the reference has no embedding. An empty `model_version`
+  // (a report analysed before versions were stamped) is kUnstampedModelVersion.
   std::shared_ptr<const search::ScoreMatrix> matrix_for(const Product& reference, const std::string& model_version,
                                                         std::shared_ptr<const LoadedSnapshot>* snapshot_out = nullptr);
 

@@ -64,6 +64,7 @@ class ReportAnalysisTest : public testkit::CatalogFixture {
     matrices_ = std::make_unique<Matrices>(*blobs_, cache_);
     analysis_ = std::make_unique<ReportAnalysis>(*reports_, *embeddings_, *images_, extractor_, *snapshots_,
                                                  *matrices_, 1);
+    reports_->set_analysis_version(extractor_.model_version());  // as cli::Runtime wires them
     // A small demo catalog, imported as `k9 catalog import` does, and its snapshot.
     demo_ = std::make_unique<catalog::demo::DemoCatalog>(catalog::demo::DemoOptions::small(9));
     demo_->write(dir_ / "catalog");
@@ -219,12 +220,12 @@ TEST_F(ReportAnalysisTest, AReportOfEachVersionIsSearchableAfterTheOtherBecameTh
     return m.product_id(best);
   };
 
-  Report old = report_of(3);  // k9-classic-1, the default
+  Report old = report_of(3);  // k9-classic-1, the server's version before the switch
   Report waiting = report_of(5);  // created under k9-classic-1, analysed after the switch
   analysis_->run(*queue_->claim(kQueue, 1min));
   ASSERT_EQ(reports_->get("u1", old.id).analysis.status, "ready");
 
-  // k9-classic-2 becomes the default.
+  // k9-classic-2 becomes the server's version.
   reports_->set_analysis_version("k9-classic-2");
   ReportAnalysis second(*reports_, *embeddings_, *images_, *classic_2, *snapshots_, *matrices_, 1);
   Report fresh = report_of(4);
@@ -252,6 +253,32 @@ TEST_F(ReportAnalysisTest, AReportOfEachVersionIsSearchableAfterTheOtherBecameTh
     EXPECT_EQ(m2->model_version, "k9-classic-2");
     EXPECT_EQ(best_of(*m2), demo_->product(4).id);
   }
+}
+
+// A report written before versions were stamped (no analysis.modelVersion) was made with
+// k9-classic-1: it is analysed, read and forgotten as k9-classic-1 by a server whose version
+// is the new default.
+TEST_F(ReportAnalysisTest, AnUnstampedReportReadsAsClassic1UnderTheNewDefault) {
+  ASSERT_STREQ(kUnstampedModelVersion, "k9-classic-1");
+  ASSERT_STRNE(kNewAnalysisModelVersion, kUnstampedModelVersion);
+  reports_->set_analysis_version("");  // what reports of that time hold
+  Report old = report_of(3);
+  ASSERT_EQ(reports_->get("u1", old.id).analysis.model_version, "");
+  reports_->set_analysis_version(kNewAnalysisModelVersion);
+  auto current = vision::make_extractor(kNewAnalysisModelVersion);
+  ReportAnalysis server(*reports_, *embeddings_, *images_, *current, *snapshots_, *matrices_, 1);
+  server.run(*queue_->claim(kQueue, 1min));
+  auto after = reports_->get("u1", old.id);
+  EXPECT_EQ(after.analysis.status, "ready");
+  EXPECT_EQ(after.analysis.model_version, "k9-classic-1");
+  EXPECT_TRUE(embeddings_->get(old.reference.id, "k9-classic-1"));
+  EXPECT_FALSE(embeddings_->get(old.reference.id, kNewAnalysisModelVersion));
+  auto m = server.matrix_for(old.reference, "");  // read by its (empty) stamp
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->model_version, "k9-classic-1");
+  EXPECT_EQ(m->size(), 9u);
+  server.forget(old.reference, "");
+  EXPECT_FALSE(embeddings_->get(old.reference.id, "k9-classic-1"));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "analysis/catalog_snapshots.h"
+#include "analysis/model_choice.h"
 #include "catalog/demo/demo_catalog.h"
 #include "catalog/snapshot/builder.h"
 #include "catalog/importer.h"
@@ -79,10 +80,19 @@ CatalogStore open_catalog_store(const Config& config) {
 
 int import_catalog_command(const Config& config, const std::filesystem::path& dir, int workers, std::ostream& out) {
   auto c = open_catalog_store(config);
-  auto extractor = vision::make_extractor(config.model_version);
+  auto blobs = open_blobs(config);  // catalog images go where report images go
+  std::string version = config.model_version;
+  if (!config.model_version_set) {  // a catalog of an older version stays one version until reindexed
+    blobs::BlobStore* remote = config.blobs.rfind("s3://", 0) == 0 ? blobs.store.get() : nullptr;
+    auto choice = analysis::choose_model_version(std::nullopt, [&](const std::string& v) {
+      return analysis::catalog_has_version(config.data, remote, *c.embeddings, v);
+    });
+    if (!choice.warning.empty()) out << "note: " << choice.warning << "\n";
+    version = choice.version;
+  }
+  auto extractor = vision::make_extractor(version);
   Progress progress("import");
   ProgressListener listener(progress);
-  auto blobs = open_blobs(config);  // catalog images go where report images go
   auto s = catalog::import_catalog(dir, *c.products, *c.embeddings, *extractor, listener, {workers, blobs.store.get()});
   progress.finish();
   print_summary("imported " + dir.string() + " (" + extractor->model_version() + ")", s, out);

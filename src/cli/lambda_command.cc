@@ -37,6 +37,7 @@ int lambda_command(Config config) {
     // Only /tmp is writable in Lambda: the data folder (keys cache, snapshot) lives there.
     if (env("K9_DATA").empty()) config.data = "/tmp/k9-data";
     config.ensure_tables = false;
+    config.choose_model_version = true;  // an explicit version the catalog lacks fails the init
     runtime = std::make_unique<Runtime>(config);
     if (!function_name.empty()) {
       invoker = aws::LambdaClient::from_environment(aws::default_credentials());

@@ -68,8 +68,9 @@ void setup_logging(const cli::Config& config) {
   spdlog::flush_every(std::chrono::seconds(1));
 }
 
-int serve(const cli::Config& config) {
+int serve(cli::Config config) {
   setup_logging(config);
+  config.choose_model_version = true;
   // Declared before the runtime, so it outlives the runtime's threads that report to it.
   std::unique_ptr<metrics::Registry> registry;
   cli::Runtime runtime(config);
@@ -107,7 +108,7 @@ int serve(const cli::Config& config) {
                          [&runtime] { return double(runtime.blobs().retries()); }});
     registry->add_gauge({"k9_catalog_snapshot_age_seconds",
                          "Age of the catalog snapshot searches score against (absent: no catalog imported).",
-                         [snapshot = catalog::snapshot::snapshot_path(config.data, config.model_version)] {
+                         [snapshot = catalog::snapshot::snapshot_path(config.data, runtime.analysis_version())] {
                            auto mtime = std::filesystem::last_write_time(snapshot);  // throws when absent
                            return std::chrono::duration<double>(std::filesystem::file_time_type::clock::now() - mtime)
                                .count();
@@ -164,8 +165,10 @@ int main(int argc, char** argv) {
       "  K9_DOCS_DIR (the /docs page's files), K9_METRICS_PORT, K9_METRICS_HOST (GET /metrics; default none, 127.0.0.1)\n"
       "  K9_LOG_LEVEL (trace|debug|info|warn|error|off), K9_LOG_FORMAT (json|text: the access log's lines)\n"
       "  K9_ANALYSIS_WORKERS, K9_MATRIX_CACHE_MB, K9_LIST_CACHE (on|off), K9_REFRESH_ROTATION (on|off)\n"
-      "  K9_MODEL_VERSION (k9-classic-1|k9-classic-2: what new reports are analysed with and catalog import/reindex\n"
-      "    write, default k9-classic-1; reindex the catalog with it before a server uses it)\n"
+      "  K9_MODEL_VERSION (k9-classic-1|k9-classic-2: what new reports are analysed with and catalog import writes;\n"
+      "    unset: k9-classic-2, or the version the catalog has when it has no k9-classic-2 (a warning names\n"
+      "    `k9 catalog reindex --model k9-classic-2`, the upgrade); set, k9 serve and k9 lambda refuse to start\n"
+      "    when the catalog has another version but not this one)\n"
       "  K9_TOKEN_LIFETIME_SECONDS (local mode: id and access tokens' lifetime in seconds, 10..86400, default 3600)\n"
       "  K9_SCORER_ISA (generic|avx2|avx512|avx512vnni: force a scoring kernel, for benchmarks)\n"
       "  ENVIRONMENT, DYNAMODB_USERS_TABLE, DYNAMODB_REPORTS_TABLE, DYNAMODB_PRODUCTS_TABLE,\n"
@@ -189,8 +192,10 @@ int main(int argc, char** argv) {
   app.add_option("--blobs", config.blobs,
                  "files: file:DIR (default file:<data>/blobs) or s3://BUCKET[/PREFIX] (AWS_REGION, AWS_ENDPOINT_URL_S3; "
                  "SIMILARITY_BUCKET names the bucket of s3://); default K9_BLOBS");
-  const std::string model_help = "model version: k9-classic-1 or k9-classic-2 (default k9-classic-1, or K9_MODEL_VERSION)";
-  app.add_option("--model", config.model_version, model_help);
+  const std::string model_help =
+      "model version: k9-classic-1 or k9-classic-2 (default K9_MODEL_VERSION, else k9-classic-2 unless the catalog "
+      "has only another)";
+  std::vector<CLI::Option*> model_options{app.add_option("--model", config.model_version, model_help)};
   app.add_option("--store", config.store,
                  "records: sqlite:PATH (default sqlite:<data>/k9.db) or dynamodb (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB)");
 
@@ -269,13 +274,13 @@ int main(int argc, char** argv) {
   import_cmd->add_option("DIR", import_dir, "catalog folder")->required();
   import_cmd->add_option("--workers", import_workers, "analysis threads")->capture_default_str();
   import_cmd->add_option("--data", data_flag, "data folder");
-  import_cmd->add_option("--model", config.model_version, model_help);
+  model_options.push_back(import_cmd->add_option("--model", config.model_version, model_help));
   auto* reindex_cmd = catalog_cmd->add_subcommand(
       "reindex", "compute the embeddings of --model for the catalog already imported (from its images in the file "
                  "store), beside the other versions', and that version's snapshot; idempotent: products analysed "
                  "with the version since their last change are skipped");
   int reindex_workers = 2;
-  reindex_cmd->add_option("--model", config.model_version, model_help)->required();
+  model_options.push_back(reindex_cmd->add_option("--model", config.model_version, model_help)->required());
   reindex_cmd->add_option("--workers", reindex_workers, "analysis threads")->capture_default_str();
   reindex_cmd->add_option("--data", data_flag, "data folder");
   auto* demo_cmd = catalog_cmd->add_subcommand(
@@ -352,6 +357,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (!data_flag.empty()) config.data = data_flag;
+  for (auto* o : model_options) config.model_version_set = config.model_version_set || o->count() > 0;
 
   try {
     config.model_version = vision::checked_model_version(config.model_version);

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "analysis/model_choice.h"
 #include "api/docs_routes.h"
 #include "api/webapp_routes.h"
 #include "cli/blob_config.h"
@@ -53,7 +54,7 @@ Config Config::from_env() {
   if (auto v = env("K9_IO_THREADS")) c.io_threads = std::max(0, std::atoi(v));
   if (auto v = env("K9_LIST_CACHE")) c.list_cache = std::string(v) != "off";
   if (auto v = env("K9_TOKEN_LIFETIME_SECONDS")) c.token_lifetime_seconds = v;
-  if (auto v = env("K9_MODEL_VERSION")) c.model_version = v;  // checked by vision::make_extractor
+  if (auto v = env("K9_MODEL_VERSION")) c.model_version = v, c.model_version_set = true;  // checked by vision::make_extractor
   return c;
 }
 
@@ -187,12 +188,21 @@ Runtime::Runtime(const Config& c) {
   products_ = std::make_unique<repo::ProductRepository>(*store_, tables_);
   embeddings_ = std::make_unique<repo::EmbeddingRepository>(*store_, tables_);
   jobs_ = std::make_unique<jobs::JobQueue>(*store_, tables_.jobs);
-  extractor_ = vision::make_extractor(c.model_version);
-  reports_->set_analysis_version(extractor_->model_version());
   // AWS mode: the snapshot `k9 catalog import` published to S3 is fetched from there
   // (checked once a minute), so a server or Lambda needs nothing in its data folder.
-  snapshots_ = std::make_unique<analysis::CatalogSnapshots>(
-      c.data, std::chrono::seconds(1), c.blobs.rfind("s3://", 0) == 0 ? blobs_.get() : nullptr);
+  blobs::BlobStore* remote_snapshots = c.blobs.rfind("s3://", 0) == 0 ? blobs_.get() : nullptr;
+  snapshots_ = std::make_unique<analysis::CatalogSnapshots>(c.data, std::chrono::seconds(1), remote_snapshots);
+  std::string version = c.model_version;
+  if (c.choose_model_version) {
+    auto choice = analysis::choose_model_version(
+        c.model_version_set ? std::optional(c.model_version) : std::nullopt, [&](const std::string& v) {
+          return analysis::catalog_has_version(c.data, remote_snapshots, *embeddings_, v);
+        });
+    if (!choice.warning.empty()) spdlog::warn("{}", choice.warning);
+    version = choice.version;
+  }
+  extractor_ = vision::make_extractor(version);
+  reports_->set_analysis_version(extractor_->model_version());
   matrix_cache_ = std::make_unique<search::MatrixCache>(c.matrix_cache_bytes);
   matrices_ = std::make_unique<analysis::Matrices>(*blobs_, *matrix_cache_);
   analysis_ = std::make_unique<analysis::ReportAnalysis>(*reports_, *embeddings_, *images_, *extractor_, *snapshots_,

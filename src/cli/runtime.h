@@ -80,8 +80,15 @@ struct Config {
   std::string log_format = "json";  // K9_LIST_CACHE=off: GET /reports always reads the store (benchmarks compare)
   // The model version new reports are analysed with and `k9 catalog import` / `reindex` write
   // (K9_MODEL_VERSION, --model; vision/extractors.h lists the known ones). A report keeps the
-  // version it was analysed with, whatever this becomes later.
-  std::string model_version = kDefaultModelVersion;
+  // version it was analysed with, whatever this becomes later. `model_version_set`: named by
+  // the environment or a flag; when not, a server and `k9 catalog import` take the version
+  // the catalog has when it lacks this default (analysis/model_choice.h).
+  std::string model_version = kNewAnalysisModelVersion;
+  bool model_version_set = false;
+  // k9 serve and k9 lambda: Runtime chooses the analysis version from the catalog
+  // (analysis::choose_model_version: a warning when it falls back, k9::Error when the set
+  // version is missing from a catalog of another). The other commands use model_version as is.
+  bool choose_model_version = false;
 
   // Reads K9_DATA, K9_STORE, K9_HOST, K9_PORT, K9_BASE_PATH, K9_CORS_ORIGIN, K9_AUTH,
   // K9_REFRESH_ROTATION (on|off, default off), K9_BLOBS, K9_PUBLIC_URL, K9_ANALYSIS_WORKERS, K9_MATRIX_CACHE_MB,
@@ -103,6 +110,8 @@ class Runtime {
   identity::local::KeyStore& keys() { return *keys_; }
   identity::local::RefreshTokenRepository& refresh_tokens() { return *refresh_tokens_; }
   api::App& app() { return *app_; }
+  // The model version new reports are analysed with (Config::choose_model_version).
+  std::string analysis_version() const { return extractor_->model_version(); }
   blobs::BlobStore& blobs() { return *blobs_; }
   uploads::ImageFiles& images() { return *images_; }
   // Signed file links (file: blobs); null with S3.

@@ -103,7 +103,19 @@ struct Report {
 };
 BOOST_DESCRIBE_STRUCT(Report, (), (id, title, author, date, reference, favorites, analysis, created_at, updated_at))
 
-// The model version new reports are analysed with.
-inline constexpr const char* kDefaultModelVersion = "k9-classic-1";
+// Two different model versions, not to be confused (docs/VISION.md, "Choosing the version"):
+//  - kUnstampedModelVersion: what a report analysis or embedding that names no model version
+//    was made with (everything before versions were stamped was k9-classic-1). Reading old
+//    records only; it never changes.
+//  - kNewAnalysisModelVersion: the default for new analyses, `k9 catalog import` and reindex,
+//    the best measured (BENCHMARKS.md); a server whose catalog lacks it and whose version is
+//    not set analyses with the version the catalog has (analysis/model_choice.h).
+inline constexpr const char* kUnstampedModelVersion = "k9-classic-1";
+inline constexpr const char* kNewAnalysisModelVersion = "k9-classic-2";
+
+// The version a record stamped with `stamped` was made with: kUnstampedModelVersion when empty.
+inline std::string made_with_model_version(const std::string& stamped) {
+  return stamped.empty() ? kUnstampedModelVersion : stamped;
+}
 
 }  // namespace k9

@@ -102,17 +102,35 @@ void EmbeddingRepository::remove(const std::string& product_id, const std::strin
   store_.remove(del);
 }
 
-void EmbeddingRepository::for_each(const std::string& model_version, const std::function<void(const Embedding&)>& fn) {
+void EmbeddingRepository::each_item(const std::string& model_version, int page_size,
+                                    const std::function<bool(const store::Item&)>& fn) {
   store::QueryRequest q;
   q.table = tables_.embeddings;
   q.index = kModelVersionIndex;
   q.partition = AttributeValue::S(model_version);
-  q.limit = 200;
+  q.limit = page_size;
   do {
     auto page = store_.query(q);
-    for (auto& item : page.items) fn(from_item(item));
+    for (auto& item : page.items)
+      if (!fn(item)) return;
     q.exclusive_start_key = page.last_evaluated_key;
   } while (!q.exclusive_start_key.empty());
+}
+
+void EmbeddingRepository::for_each(const std::string& model_version, const std::function<void(const Embedding&)>& fn) {
+  each_item(model_version, 200, [&](const store::Item& item) {
+    fn(from_item(item));
+    return true;
+  });
+}
+
+bool EmbeddingRepository::has_catalog(const std::string& model_version) {
+  bool found = false;
+  each_item(model_version, 25, [&](const store::Item& item) {
+    found = !item.contains("user_id");
+    return !found;
+  });
+  return found;
 }
 
 }  // namespace k9::repo

@@ -47,10 +47,17 @@ class EmbeddingRepository {
   void remove(const std::string& product_id, const std::string& model_version);
   // Every embedding of a model version, in product id order, read page by page.
   void for_each(const std::string& model_version, const std::function<void(const Embedding&)>& fn);
+  // Whether some embedding of a model version is a catalog product's (not a report's, which
+  // carries a user_id): reads the index until the first one, so a catalog of that version
+  // answers on its first page (only reports' embeddings are read past).
+  bool has_catalog(const std::string& model_version);
   // Throws std::invalid_argument naming the attribute when an item cannot be read.
   static Embedding from_item(const store::Item& item);
 
  private:
+  // Pages through the ModelVersionIndex of `model_version` until `fn` answers false.
+  void each_item(const std::string& model_version, int page_size, const std::function<bool(const store::Item&)>& fn);
+
   store::Store& store_;
   Tables tables_;
   const Clock& clock_;

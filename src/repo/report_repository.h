@@ -33,7 +33,7 @@ class ReportRepository {
   }
 
   // The model version create() gives new reports (analysis.model_version; default
-  // kDefaultModelVersion). Set before serving.
+  // kNewAnalysisModelVersion; the server sets the one it chose). Set before serving.
   void set_analysis_version(std::string version) { analysis_version_ = std::move(version); }
 
   // Writes the reference product and the report in one transaction. Ids of the report and
@@ -80,7 +80,7 @@ class ReportRepository {
   store::Store& store_;
   Tables tables_;
   CursorCodec cursors_;
-  std::string analysis_version_ = kDefaultModelVersion;
+  std::string analysis_version_ = kNewAnalysisModelVersion;
   const Clock& clock_;
   void changed(const std::string& user_id) const {
     for (auto& l : listeners_) l(user_id);

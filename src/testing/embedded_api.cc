@@ -37,6 +37,7 @@ void EmbeddedApi::wire(std::shared_ptr<store::Store> store, const EmbeddedOption
   matrices_ = std::make_unique<analysis::Matrices>(*blobs_, *matrix_cache_);
   analysis_ = std::make_unique<analysis::ReportAnalysis>(*reports_, *embeddings_, *images_, extractor_, *snapshots_,
                                                          *matrices_, 1);
+  reports_->set_analysis_version(extractor_.model_version());  // as cli::Runtime wires them
 }
 
 ApiServices EmbeddedApi::core_services(bool cache_report_lists) const {
