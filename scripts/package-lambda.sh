@@ -22,8 +22,14 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/lib"
 strip --strip-debug -o "$stage/bin/k9" "$k9"
 vision="$(dirname "$k9")/libk9_vision.so"
-[[ -f "$vision" ]] || { echo "package-lambda: $vision is missing (k9 loads it to analyse photos; run scripts/build.sh)" >&2; exit 2; }
-strip --strip-debug -o "$stage/lib/libk9_vision.so" "$vision"
+binaries=("$k9")  # whose libraries go into lib/
+if [[ -f "$vision" ]]; then
+  strip --strip-debug -o "$stage/lib/libk9_vision.so" "$vision"
+  binaries+=("$vision")
+elif ! ldd "$k9" | grep libopencv_core >/dev/null; then  # a k9 from before issue 15 links OpenCV itself
+  echo "package-lambda: $vision is missing (k9 loads it to analyse photos; run scripts/build.sh)" >&2
+  exit 2
+fi
 
 loader=""
 while read -r line; do
@@ -38,7 +44,7 @@ while read -r line; do
   name=$(basename "$path")
   [[ -e "$stage/lib/$name" ]] || cp -L "$path" "$stage/lib/$name"
   [[ "$name" == ld-linux* ]] && loader=$name
-done < <(ldd "$k9" "$vision" | grep -v ':$')
+done < <(ldd "${binaries[@]}" | grep -v ':$')
 [[ -n "$loader" ]] || { echo "package-lambda: no dynamic loader found in ldd's listing" >&2; exit 4; }
 
 cat > "$stage/bootstrap" <<BOOT
