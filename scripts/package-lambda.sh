@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Packages K9 for AWS Lambda's provided.al2023 runtime, the way AWS's own C++ runtime packager
-# does: dist/k9-lambda.zip holds `bootstrap`, bin/k9 (debug info stripped) and lib/ with every
-# shared library k9 loads and the dynamic loader itself, so the package runs on any Linux of
+# does: dist/k9-lambda.zip holds `bootstrap`, bin/k9 (debug info stripped) and lib/ with the
+# vision module k9 loads when it first analyses a photo (libk9_vision.so, found beside K9_BINARY;
+# k9 finds it in lib/), every shared library k9 or the module loads and the dynamic loader
+# itself, so the package runs on any Linux of
 # the same architecture whatever its glibc (Amazon Linux 2023 has 2.34; the build machine's
 # libc comes along). `bootstrap` runs `k9 lambda` through the packaged loader; nothing of the
 # build machine's paths is used at run time.
@@ -19,6 +21,15 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/lib"
 strip --strip-debug -o "$stage/bin/k9" "$k9"
+vision="$(dirname "$k9")/libk9_vision.so"
+binaries=("$k9")  # whose libraries go into lib/
+if [[ -f "$vision" ]]; then
+  strip --strip-debug -o "$stage/lib/libk9_vision.so" "$vision"
+  binaries+=("$vision")
+elif ! ldd "$k9" | grep libopencv_core >/dev/null; then  # a k9 from before issue 15 links OpenCV itself
+  echo "package-lambda: $vision is missing (k9 loads it to analyse photos; run scripts/build.sh)" >&2
+  exit 2
+fi
 
 loader=""
 while read -r line; do
@@ -31,9 +42,9 @@ while read -r line; do
   fi
   [[ "$path" == /* && -e "$path" ]] || continue
   name=$(basename "$path")
-  cp -L "$path" "$stage/lib/$name"
+  [[ -e "$stage/lib/$name" ]] || cp -L "$path" "$stage/lib/$name"
   [[ "$name" == ld-linux* ]] && loader=$name
-done < <(ldd "$k9")
+done < <(ldd "${binaries[@]}" | grep -v ':$')
 [[ -n "$loader" ]] || { echo "package-lambda: no dynamic loader found in ldd's listing" >&2; exit 4; }
 
 cat > "$stage/bootstrap" <<BOOT

@@ -9,11 +9,13 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+import zlib
 
 
 def k9_binary():
@@ -75,6 +77,15 @@ def answers_200(url, data=None, headers=None, timeout=1):
             return r.status == 200
     except OSError:
         return False
+
+
+def broken_png(width=64, height=64):
+    """A PNG whose header is sound (uploads take it: they read only the header) and whose pixel
+    data is not zlib: the vision code refuses it when it decodes ("the image is corrupt")."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", b"not zlib data" * 8) + chunk(b"IEND", b""))
 
 
 class Peer:

@@ -2,7 +2,7 @@
 (nothing from the build tree), driven by a Lambda Runtime API emulator (tests/lambda_emulator.py)
 against DynamoDB Local, s3rver and cognito-local.
 
-It checks: every library the packaged binary loads comes from the package; init errors are
+It checks: every library the packaged binary and its vision module load comes from the package; init errors are
 reported to the Runtime API (no crash loop); API Gateway REST (1.0) and HTTP API (2.0) proxy
 events go through the same routes as `k9 serve` (stage prefix, query strings, multi-value
 headers, base64 bodies in and out, CORS preflight); authorizer claims are never trusted alone;
@@ -26,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from dynamodb_local import DynamoDbLocal  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
-from k9test import Server, free_port, k9_binary  # noqa: E402
+from k9test import Server, broken_png, free_port, k9_binary  # noqa: E402
 from lambda_emulator import LambdaEmulator  # noqa: E402
 from npm_peers import CognitoLocal, node, require_peer  # noqa: E402
 from s3rver import S3rver  # noqa: E402
@@ -97,15 +97,20 @@ def package(work):
         if f.startswith("ld-linux"):
             os.chmod(os.path.join(root, "lib", f), 0o755)
             loader = f
-    # The loader's own listing, in an empty environment: every library from the package.
-    out = subprocess.run(["env", "-i", os.path.join(root, "lib", loader), "--library-path", os.path.join(root, "lib"),
-                          "--list", os.path.join(root, "bin", "k9")], check=True, capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        line = line.strip()
-        if not line or line.startswith("linux-vdso"):
-            continue
-        path = line.split(" => ")[-1].split(" (")[0]
-        check(path.startswith(root), f"a library from outside the package: {line}")
+    # The loader's own listing, in an empty environment: every library from the package, for
+    # bin/k9 and for the vision module it loads when it first analyses a photo.
+    for binary in (os.path.join(root, "bin", "k9"), os.path.join(root, "lib", "libk9_vision.so")):
+        out = subprocess.run(["env", "-i", os.path.join(root, "lib", loader), "--library-path",
+                              os.path.join(root, "lib"), "--list", binary],
+                             check=True, capture_output=True, text=True).stdout
+        check("libopencv_core" in out if binary.endswith(".so") else "libopencv" not in out,
+              f"OpenCV is the vision module's alone: {binary}\n{out}")
+        for line in out.splitlines():
+            line = line.strip()
+            if not line or line.startswith("linux-vdso"):
+                continue
+            path = line.split(" => ")[-1].split(" (")[0]
+            check(path.startswith(root), f"a library from outside the package ({binary}): {line}")
     return root
 
 
@@ -202,6 +207,13 @@ def main():
         check(ran.ok and ran.payload.get("ran", 0) >= 1, f"the async analysis: {ran.raw!r}")
         status, _, body = answer(emu.invoke(event_v1("GET", f"/reports/{rid}", auth)))
         check(status == 200 and json.loads(body)["analysis"]["status"] == "ready", f"report: {status} {body[:400]}")
+        # A photo the packaged vision module refuses: the same 400 as `k9 serve` answers.
+        status, _, body = answer(emu.invoke(event_v1("PUT", "/uploads/broken.png", dict(auth, **{"Content-Type": "image/png"}),
+                                                     broken_png(), binary=True)))
+        check(status == 201, f"upload of a broken PNG: {status} {body[:300]}")
+        status, _, body = answer(emu.invoke(event_v2("POST", "/embeddings/compute", jauth, {"product_data": {
+            "id": "lambda-broken-1", "model": "x", "images": [{"url": json.loads(body)["key"]}]}})))
+        check(status == 400 and "the image is corrupt" in json.loads(body)["message"], f"a broken PNG: {status} {body[:300]}")
 
         # Search with a query string and a stage prefix (HTTP API), the product beside the reference.
         status, _, body = answer(emu.invoke(event_v2("POST", f"/reports/{rid}/search", jauth, {"limit": 40})))

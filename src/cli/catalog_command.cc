@@ -6,12 +6,12 @@
 
 #include "analysis/catalog_snapshots.h"
 #include "analysis/model_choice.h"
-#include "catalog/demo/demo_catalog.h"
 #include "catalog/snapshot/builder.h"
 #include "catalog/importer.h"
 #include "catalog/reindex.h"
 #include "cli/progress.h"
 #include "vision/extractors.h"
+#include "vision_module/vision_module.h"
 
 namespace k9::cli {
 
@@ -115,14 +115,10 @@ int reindex_catalog_command(const Config& config, int workers, std::ostream& out
 
 int demo_catalog_command(const Config& config, const DemoCommandOptions& o, std::ostream& out) {
   std::filesystem::path dir = o.out.empty() ? config.data / "demo-catalog" : o.out;
-  catalog::demo::DemoOptions options;
-  options.count = o.count;
-  options.seed = o.seed;
-  options.photos = o.photos;
-  catalog::demo::DemoCatalog demo(options);
   {
     Progress progress("demo catalog");
-    demo.write(dir, [&](size_t done, size_t total) { progress.update(done, total); });
+    vision_module::write_demo_catalog({.count = o.count, .seed = o.seed, .photos = o.photos}, dir,
+                                      [&](size_t done, size_t total) { progress.update(done, total); });
     progress.finish();
   }
   out << "wrote " << o.count << " products with " << o.photos << " photos each to " << dir.string() << "\n";

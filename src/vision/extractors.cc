@@ -1,7 +1,7 @@
 #include "vision/extractors.h"
 
 #include "core/error.h"
-#include "vision/classic_extractor.h"
+#include "vision/features.h"
 
 namespace k9::vision {
 
@@ -14,11 +14,6 @@ std::string checked_model_version(std::string_view version) {
     known += (known.empty() ? "" : ", ") + v;
   }
   throw Error(ErrorCode::bad_request, "unknown model version '" + std::string(version) + "' (known: " + known + ")");
-}
-
-std::unique_ptr<Extractor> make_extractor(std::string_view version, ImageLimits limits) {
-  std::string v = checked_model_version(version);
-  return std::make_unique<ClassicExtractor>(v == kClassic2ModelVersion ? classic_2_recipe() : classic_1_recipe(), limits);
 }
 
 }  // namespace k9::vision
