@@ -38,6 +38,7 @@ int lambda_command(Config config) {
     if (env("K9_DATA").empty()) config.data = "/tmp/k9-data";
     config.ensure_tables = false;
     config.choose_model_version = true;  // an explicit version the catalog lacks fails the init
+    config.defer_model_choice = true;    // an unset one is chosen beside it
     runtime = std::make_unique<Runtime>(config);
     if (!function_name.empty()) {
       invoker = aws::LambdaClient::from_environment(aws::default_credentials());

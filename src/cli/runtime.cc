@@ -21,6 +21,7 @@
 #include "core/random.h"
 #include "store/dynamodb/dynamodb_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "vision/deferred_extractor.h"
 #include "vision/extractors.h"
 
 namespace k9::cli {
@@ -192,17 +193,24 @@ Runtime::Runtime(const Config& c) {
   // (checked once a minute), so a server or Lambda needs nothing in its data folder.
   blobs::BlobStore* remote_snapshots = c.blobs.rfind("s3://", 0) == 0 ? blobs_.get() : nullptr;
   snapshots_ = std::make_unique<analysis::CatalogSnapshots>(c.data, std::chrono::seconds(1), remote_snapshots);
-  std::string version = c.model_version;
-  if (c.choose_model_version) {
-    auto choice = analysis::choose_model_version(
-        c.model_version_set ? std::optional(c.model_version) : std::nullopt, [&](const std::string& v) {
-          return analysis::catalog_has_version(c.data, remote_snapshots, *embeddings_, v);
-        });
+  auto choose = [data = c.data, remote_snapshots, embeddings = embeddings_.get(),
+                 set = c.model_version_set ? std::optional(c.model_version) : std::nullopt] {
+    auto choice = analysis::choose_model_version(set, [&](const std::string& v) {
+      return analysis::catalog_has_version(data, remote_snapshots, *embeddings, v);
+    });
     if (!choice.warning.empty()) spdlog::warn("{}", choice.warning);
-    version = choice.version;
+    return choice.version;
+  };
+  if (c.choose_model_version && c.defer_model_choice && !c.model_version_set) {
+    // Beside the rest of start-up and the first requests (core/prefetched.h); what needs the
+    // version (a new report's stamp, an analysis) waits for it.
+    model_choice_ = std::make_shared<Prefetched<std::string>>(choose);
+    extractor_ = std::make_unique<vision::DeferredExtractor>([choice = model_choice_] { return choice->get(); });
+    reports_->set_analysis_version([choice = model_choice_] { return choice->get(); });
+  } else {
+    extractor_ = vision::make_extractor(c.choose_model_version ? choose() : c.model_version);
+    reports_->set_analysis_version(extractor_->model_version());
   }
-  extractor_ = vision::make_extractor(version);
-  reports_->set_analysis_version(extractor_->model_version());
   matrix_cache_ = std::make_unique<search::MatrixCache>(c.matrix_cache_bytes);
   matrices_ = std::make_unique<analysis::Matrices>(*blobs_, *matrix_cache_);
   analysis_ = std::make_unique<analysis::ReportAnalysis>(*reports_, *embeddings_, *images_, *extractor_, *snapshots_,

@@ -89,6 +89,10 @@ struct Config {
   // (analysis::choose_model_version: a warning when it falls back, k9::Error when the set
   // version is missing from a catalog of another). The other commands use model_version as is.
   bool choose_model_version = false;
+  // k9 lambda: an unset version is chosen on a thread of its own beside start-up (a snapshot
+  // HEAD and an index query or two), not before the first answer; a set one is still checked
+  // before (the init fails when the catalog lacks it).
+  bool defer_model_choice = false;
 
   // Reads K9_DATA, K9_STORE, K9_HOST, K9_PORT, K9_BASE_PATH, K9_CORS_ORIGIN, K9_AUTH,
   // K9_REFRESH_ROTATION (on|off, default off), K9_BLOBS, K9_PUBLIC_URL, K9_ANALYSIS_WORKERS, K9_MATRIX_CACHE_MB,
@@ -161,6 +165,7 @@ class Runtime {
   std::unique_ptr<repo::ReportRepository> reports_;
   std::unique_ptr<repo::ProductRepository> products_;
   std::unique_ptr<repo::EmbeddingRepository> embeddings_;
+  std::shared_ptr<Prefetched<std::string>> model_choice_;  // defer_model_choice only; uses embeddings_ and blobs_
   std::unique_ptr<jobs::JobQueue> jobs_;
   std::unique_ptr<vision::Extractor> extractor_;
   std::unique_ptr<analysis::CatalogSnapshots> snapshots_;

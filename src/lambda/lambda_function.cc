@@ -44,12 +44,14 @@ Outcome LambdaFunction::invoke(const Invocation& inv) noexcept {
   }
 }
 
-// Runs the handler on its own thread and waits until `margin` before the deadline.
-api::Response LambdaFunction::handle_before(const api::Request& request, int64_t deadline_ms) {
+// Runs the handler on its own thread and waits until `margin` before the deadline. A route that
+// never waits (api/handler.h) runs here instead: no thread to start, nothing to outlast.
+api::Response LambdaFunction::handle_before(const api::Request& request, int64_t deadline_ms, bool may_block) {
   auto busy = [] { return api::error_response(Error(ErrorCode::unavailable, "The request could not finish within the function's time limit; try again", 1)); };
   if (deadline_ms <= 0) return handler_.handle(request);  // no deadline given
   int64_t left = deadline_ms - now_ms() - options_.margin.count();
   if (left <= 0) return busy();
+  if (!may_block) return handler_.handle(request);
   struct State {
     std::mutex mu;
     std::condition_variable cv;
@@ -114,9 +116,7 @@ Outcome LambdaFunction::invoke_checked(const Invocation& inv) {
     if (req.body.size() > admission.max_body_bytes)
       res = handler_.refuse(Error(ErrorCode::too_large, "request body too large"));
     else
-      // A route that never waits (api/handler.h) is answered here: no thread to start for it,
-      // and nothing it does can outlast the deadline's margin.
-      res = admission.blocks ? handle_before(req, inv.deadline_ms) : handler_.handle(req);
+      res = handle_before(req, inv.deadline_ms, admission.blocks);
   }
   std::string payload = encode_proxy_response(res, p.version, req.request_id, options_.cors_origin, p.preflight);
   if (payload.size() > options_.max_payload_bytes) {

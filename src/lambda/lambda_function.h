@@ -51,7 +51,7 @@ class LambdaFunction {
 
  private:
   Outcome invoke_checked(const Invocation& invocation);
-  api::Response handle_before(const api::Request& request, int64_t deadline_ms);
+  api::Response handle_before(const api::Request& request, int64_t deadline_ms, bool may_block);
 
   api::Handler& handler_;
   LambdaOptions options_;

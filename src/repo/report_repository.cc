@@ -75,7 +75,7 @@ Report ReportRepository::create(const std::string& user_id, const std::string& a
   r.author = author;
   r.created_at = r.updated_at = r.date = iso8601_ms(clock_.now());
   r.analysis.status = "pending";
-  r.analysis.model_version = analysis_version_;
+  r.analysis.model_version = analysis_version_();
   if (reference.id.empty()) reference.id = new_time_ordered_uuid();
   for (auto& img : reference.images)
     if (img.id.empty()) img.id = new_uuid();

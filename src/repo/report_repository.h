@@ -34,7 +34,12 @@ class ReportRepository {
 
   // The model version create() gives new reports (analysis.model_version; default
   // kNewAnalysisModelVersion; the server sets the one it chose). Set before serving.
-  void set_analysis_version(std::string version) { analysis_version_ = std::move(version); }
+  void set_analysis_version(std::string version) {
+    analysis_version_ = [v = std::move(version)] { return v; };
+  }
+  // One known later (k9 lambda chooses it beside its init): asked by each create(), may wait,
+  // and when it throws that create() fails with it.
+  void set_analysis_version(std::function<std::string()> version) { analysis_version_ = std::move(version); }
 
   // Writes the reference product and the report in one transaction. Ids of the report and
   // of the reference product (and of images without one) are generated here, unless `id`
@@ -80,7 +85,7 @@ class ReportRepository {
   store::Store& store_;
   Tables tables_;
   CursorCodec cursors_;
-  std::string analysis_version_ = kNewAnalysisModelVersion;
+  std::function<std::string()> analysis_version_ = [] { return std::string(kNewAnalysisModelVersion); };
   const Clock& clock_;
   void changed(const std::string& user_id) const {
     for (auto& l : listeners_) l(user_id);
