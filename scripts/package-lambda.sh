@@ -5,8 +5,9 @@
 # k9 finds it in lib/), every shared library k9 or the module loads and the dynamic loader
 # itself, so the package runs on any Linux of
 # the same architecture whatever its glibc (Amazon Linux 2023 has 2.34; the build machine's
-# libc comes along). `bootstrap` runs `k9 lambda` through the packaged loader; nothing of the
-# build machine's paths is used at run time.
+# libc comes along). `bootstrap` (src/lambda/bootstrap: a static launcher, else a script) runs
+# `k9 lambda` through the packaged loader; nothing of the build machine's paths is used at run
+# time.
 # Usage: scripts/package-lambda.sh [K9_BINARY] [OUT_ZIP]   (defaults build/k9, dist/k9-lambda.zip)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +48,12 @@ while read -r line; do
 done < <(ldd "${binaries[@]}" | grep -v ':$')
 [[ -n "$loader" ]] || { echo "package-lambda: no dynamic loader found in ldd's listing" >&2; exit 4; }
 
-cat > "$stage/bootstrap" <<BOOT
+launcher="$(dirname "$k9")/k9-bootstrap"
+if [[ -x "$launcher" ]]; then
+  # A static executable (src/lambda/bootstrap): no shell to start before K9.
+  strip -o "$stage/bootstrap" "$launcher"
+else  # builds without it (sanitizers; a k9 from before it): the same as a script
+  cat > "$stage/bootstrap" <<BOOT
 #!/bin/sh
 # Lambda custom runtime entry point: K9 through the packaged loader and libraries. Lambda sets
 # LAMBDA_TASK_ROOT; elsewhere the package is this script's folder (found without a subshell:
@@ -56,6 +62,7 @@ case "\$0" in */*) dir="\${0%/*}" ;; *) dir=. ;; esac
 here="\${LAMBDA_TASK_ROOT:-\$dir}"
 exec "\$here/lib/$loader" --library-path "\$here/lib" "\$here/bin/k9" lambda "\$@"
 BOOT
+fi
 chmod 755 "$stage/bootstrap" "$stage/bin/k9" "$stage/lib/$loader"
 
 mkdir -p "$(dirname "$out")"

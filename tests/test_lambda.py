@@ -111,6 +111,13 @@ def package(work):
                 continue
             path = line.split(" => ")[-1].split(" (")[0]
             check(path.startswith(root), f"a library from outside the package ({binary}): {line}")
+    # The build's launcher is the bootstrap: a static executable, no interpreter, no shell.
+    if os.path.exists(os.path.join(os.path.dirname(k9_binary()), "k9-bootstrap")):
+        with open(os.path.join(root, "bootstrap"), "rb") as f:
+            check(f.read(4) == b"\x7fELF", "bootstrap is not the static launcher")
+        headers = subprocess.run(["readelf", "-lW", os.path.join(root, "bootstrap")], check=True,
+                                 capture_output=True, text=True).stdout
+        check("INTERP" not in headers and "DYNAMIC" not in headers, f"bootstrap is not static:\n{headers}")
     return root
 
 
