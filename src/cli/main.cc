@@ -180,7 +180,8 @@ int main(int argc, char** argv) {
       "  AWS_CONTAINER_AUTHORIZATION_TOKEN, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE   credentials, the usual ways\n"
       "  AWS_CA_BUNDLE, SSL_CERT_FILE   CA certificates for TLS (default: the system's bundle, Debian's or Amazon Linux's)\n"
       "  COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET, K9_COGNITO_ISSUER   --auth cognito\n"
-      "  AWS_LAMBDA_RUNTIME_API, AWS_LAMBDA_FUNCTION_NAME   k9 lambda (set by Lambda; it sets _X_AMZN_TRACE_ID)"};
+      "  AWS_LAMBDA_RUNTIME_API, AWS_LAMBDA_FUNCTION_NAME   k9 lambda (set by Lambda; it sets _X_AMZN_TRACE_ID);\n"
+      "  LAMBDA_TASK_ROOT   the package's folder, for its bootstrap (set by Lambda)"};
   app.require_subcommand(1);
   cli::Config config = cli::Config::from_env();
   std::string data_flag;
