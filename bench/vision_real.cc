@@ -20,7 +20,8 @@
 //                             [--c2-blur S] [--c2-colour-blur S] [--c2-threshold T]
 //                             [--c2-relative 0|1] [--c2-cast L]   (a k9-classic-2 variant to try)
 //                             [--scale-period P] [--scale-min F] [--scale-max F]   (the scale
-//                             step's column, k9-classic-2+scale: period P px, 12 unless told)
+//                             [--scale-prominence R]   (the scale step's column,
+//                             k9-classic-2+scale: period 24 px within 0.7..1.4x unless told)
 //        k9_bench_vision_real --choose [--sheet PNG] FILE...   (keep or why not, the look test's
 //        figures, FILE; the sheet shows the kept textures)
 //   --set: the folder bench/real_textures.sh prints (default ~/.cache/k9-textures/set);
@@ -236,7 +237,8 @@ struct Options {
   vision::ClassicRecipe scaled = [] {  // k9-classic-2 + the scale step; --scale-* change it
     auto r = vision::classic_2_recipe();
     r.model_version = "k9-classic-2+scale";
-    r.pattern.scale_period = 12;
+    r.pattern.scale_period = 24;  // about the catalog's median period at 512 px (the run prints it)
+    r.pattern.scale_min = 0.7, r.pattern.scale_max = 1.4;  // the sweep's best (docs/VISION.md)
     return r;
   }();
 };
@@ -328,6 +330,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--scale-period")) o.scaled.pattern.scale_period = std::stod(argv[i + 1]);
     if (!std::strcmp(argv[i], "--scale-min")) o.scaled.pattern.scale_min = std::stod(argv[i + 1]);
     if (!std::strcmp(argv[i], "--scale-max")) o.scaled.pattern.scale_max = std::stod(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--scale-prominence")) o.scaled.pattern.scale_prominence = std::stod(argv[i + 1]);
     if (!std::strcmp(argv[i], "--save")) o.save = argv[i + 1];
   }
   auto started = std::chrono::steady_clock::now();
@@ -356,7 +359,7 @@ int main(int argc, char** argv) {
   };
   // Product p = texture * kColourways + colourway.
   std::vector<Vectors> catalog(products);
-  std::vector<double> catalog_period(products);
+  std::vector<double> catalog_period(products), catalog_prominence(products);
   std::vector<std::vector<Vectors>> queries(rows.size(), std::vector<Vectors>(products));
   std::atomic<size_t> next{0};
   auto work = [&] {
@@ -377,7 +380,7 @@ int main(int argc, char** argv) {
           if (f < 1) cv::resize(grey, grey, cv::Size(), f, f, cv::INTER_AREA);
           grey /= std::max(cv::mean(grey)[0], 1e-3);
           cv::GaussianBlur(grey, grey, cv::Size(), o.scaled.pattern.pre_blur, o.scaled.pattern.pre_blur, cv::BORDER_REFLECT);
-          catalog_period[p] = vision::dominant_period(grey, cv::Mat(grey.size(), CV_8U, cv::Scalar(255)));
+          catalog_period[p] = vision::dominant_period(grey, cv::Mat(grey.size(), CV_8U, cv::Scalar(255)), &catalog_prominence[p]);
         }
         for (size_t r = 0; r < rows.size(); ++r) {
           std::mt19937_64 g(mix(mix(mix(o.seed, t), uint64_t(c)), std::hash<std::string>{}(rows[r].name)));
@@ -443,12 +446,19 @@ int main(int argc, char** argv) {
                   double(t.pattern_alone) / t.recall.n, double(t.colour_alone) / t.recall.n);
     }
   }
+  size_t prominent = size_t(std::count_if(catalog_prominence.begin(), catalog_prominence.end(),
+                                          [&](double x) { return x >= o.scaled.pattern.scale_prominence; }));
   std::sort(catalog_period.begin(), catalog_period.end());
+  std::sort(catalog_prominence.begin(), catalog_prominence.end());
   std::printf("\nDominant period of the catalog photos at %d px (the scale step's estimate): 10%% %.1f, 25%% %.1f, "
               "median %.1f, 75%% %.1f, 90%% %.1f px; k9-classic-2+scale resamples to %.1f px within %.2f..%.2fx\n",
               vision::kWorkingSide, catalog_period[products / 10], catalog_period[products / 4], catalog_period[products / 2],
               catalog_period[products * 3 / 4], catalog_period[products * 9 / 10], o.scaled.pattern.scale_period,
               o.scaled.pattern.scale_min, o.scaled.pattern.scale_max);
+  std::printf("Prominence of the peak: 25%% %.2f, median %.2f, 75%% %.2f, 90%% %.2f; %zu of %zu catalog photos at or over "
+              "%.2f (resampled)\n", catalog_prominence[products / 4], catalog_prominence[products / 2],
+              catalog_prominence[products * 3 / 4], catalog_prominence[products * 9 / 10], prominent, products,
+              o.scaled.pattern.scale_prominence);
   std::printf("\nExtraction, seconds of CPU summed over all photos (catalog and queries):");
   for (int k = 0; k < kVersions; ++k) std::printf(" %s %.1f s (%.2fx k9-classic-1);", kVersionNames[k], extract_seconds[k].load(),
                                                  extract_seconds[k].load() / extract_seconds[0].load());

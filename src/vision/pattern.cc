@@ -110,9 +110,10 @@ bool resample(cv::Mat& g, cv::Mat& m, double f) {
 
 }  // namespace
 
-double dominant_period(const cv::Mat& luminance, const cv::Mat& material) {
+double dominant_period(const cv::Mat& luminance, const cv::Mat& material, double* prominence) {
   cv::Rect box = cv::boundingRect(material);
   int side = std::min(box.width, box.height);
+  if (prominence) *prominence = 0;
   if (side < 32) return 0;
   cv::Rect square(box.x + (box.width - side) / 2, box.y + (box.height - side) / 2, side, side);
   cv::Mat g = luminance(square).clone(), m = material(square).clone();
@@ -155,6 +156,10 @@ double dominant_period(const cv::Mat& luminance, const cv::Mat& material) {
   for (int r = lo; r <= hi; ++r)
     if (smooth[r] > smooth[peak]) peak = r;
   if (smooth[peak] <= 0) return 0;
+  if (prominence && peak > lo) {
+    double below = smooth[std::max(1, peak / 2)], above = smooth[std::min(half, 2 * peak)];
+    *prominence = smooth[peak] / std::max(std::sqrt(below * above), 1e-30);
+  }
   double at = peak;
   if (peak > lo && peak < hi) {  // parabola through the log energies of the peak and its neighbours
     double a = std::log(std::max(smooth[peak - 1], 1e-30)), b = std::log(smooth[peak]),
@@ -174,8 +179,11 @@ void pattern_descriptor(const cv::Mat& luminance, const cv::Mat& material, float
       cv::GaussianBlur(luminance, blurred, cv::Size(), recipe.pre_blur, recipe.pre_blur, cv::BORDER_REFLECT);
     else
       blurred = luminance;
-    double period = dominant_period(blurred, material);
-    double f = period > 0 ? std::clamp(recipe.scale_period / period, recipe.scale_min, recipe.scale_max) : 1.0;
+    double prominence = 0;
+    double period = dominant_period(blurred, material, &prominence);
+    double f = period > 0 && prominence >= recipe.scale_prominence
+                   ? std::clamp(recipe.scale_period / period, recipe.scale_min, recipe.scale_max)
+                   : 1.0;
     if (resample(g, m, f)) {  // resampled first, then blurred: every photo at pre_blur px of the new scale
       if (recipe.pre_blur > 0) cv::GaussianBlur(g, g, cv::Size(), recipe.pre_blur, recipe.pre_blur, cv::BORDER_REFLECT);
     } else {

@@ -35,7 +35,9 @@ TEST(Pattern, DominantPeriodOfStripesIsTheirPeriod) {
   for (double period : {6.0, 9.0, 12.0, 17.0, 24.0, 40.0})
     for (double angle : {0.0, 30.0, 77.0}) {
       cv::Mat g = weave({512, 512}, period, angle);
-      EXPECT_NEAR(dominant_period(g, all), period, 0.1 * period) << "period " << period << ", angle " << angle;
+      double prominence = 0;
+      EXPECT_NEAR(dominant_period(g, all, &prominence), period, 0.1 * period) << "period " << period << ", angle " << angle;
+      EXPECT_GT(prominence, 3) << "a period of its own stands out; period " << period;
       cv::Mat blurred;  // as the scale step sees it: after k9-classic-2's blur of 2.5 px
       cv::GaussianBlur(g, blurred, cv::Size(), 2.5);
       if (period >= 9) {
@@ -48,6 +50,15 @@ TEST(Pattern, DominantPeriodOfStripesIsTheirPeriod) {
   g(cv::Rect(200, 0, 200, 300)).setTo(1.0f);
   EXPECT_NEAR(dominant_period(g, half), 14, 1.4);
   EXPECT_EQ(dominant_period(g, cv::Mat(300, 400, CV_8U, cv::Scalar(0))), 0) << "no material, no estimate";
+  // A limit of the estimate: white noise has no period of its own, but blurred at sigma its
+  // energy per octave, f^2 exp(-4 pi^2 sigma^2 f^2), peaks at the period 2 pi sigma, and
+  // clearly (the blur's own scale; docs/VISION.md, "k9-classic-2", the scale step).
+  cv::Mat noise(512, 512, CV_32F);
+  cv::RNG(9).fill(noise, cv::RNG::NORMAL, 1, 0.2);
+  cv::GaussianBlur(noise, noise, cv::Size(), 2.5);
+  double prominence = 0;
+  EXPECT_NEAR(dominant_period(noise, cv::Mat(512, 512, CV_8U, cv::Scalar(255)), &prominence), 2 * std::numbers::pi * 2.5, 2.5);
+  RecordProperty("blurred_noise_prominence", std::to_string(prominence));
 }
 
 // Two scales of one weave (12 px, and the same seen 1.5x nearer: 18 px, its grain enlarged too)
