@@ -360,6 +360,20 @@ int main(int argc, char** argv) {
   // Product p = texture * kColourways + colourway.
   std::vector<Vectors> catalog(products);
   std::vector<double> catalog_period(products), catalog_prominence(products);
+  std::vector<std::vector<double>> query_period(rows.size(), std::vector<double>(products, 0.0));
+  // The dominant period the scale step sees (about: at the working side, no illumination
+  // flattening, no mask), in px of the working image.
+  auto period_of = [&](const std::string& jpeg, double* prominence) {
+    cv::Mat grey;
+    cv::cvtColor(codec::decode_jpeg(jpeg).pixels, grey, cv::COLOR_BGR2GRAY);
+    grey.convertTo(grey, CV_32F, 1.0 / 255);
+    double f = double(vision::kWorkingSide) / std::max(grey.cols, grey.rows);
+    if (f < 1) cv::resize(grey, grey, cv::Size(), f, f, cv::INTER_AREA);
+    grey /= std::max(cv::mean(grey)[0], 1e-3);
+    double s = o.scaled.pattern.pre_blur;
+    if (s > 0) cv::GaussianBlur(grey, grey, cv::Size(), s, s, cv::BORDER_REFLECT);
+    return vision::dominant_period(grey, cv::Mat(grey.size(), CV_8U, cv::Scalar(255)), prominence);
+  };
   std::vector<std::vector<Vectors>> queries(rows.size(), std::vector<Vectors>(products));
   std::atomic<size_t> next{0};
   auto work = [&] {
@@ -372,16 +386,7 @@ int main(int argc, char** argv) {
         size_t p = t * kColourways + c;
         std::string photo = codec::encode_jpeg(catalog_photo(catalog_piece), 92);
         catalog[p] = extract({photo}, std::nullopt, photo);
-        {  // the dominant period the scale step sees (about: no illumination flattening here)
-          cv::Mat grey;
-          cv::cvtColor(codec::decode_jpeg(photo).pixels, grey, cv::COLOR_BGR2GRAY);
-          grey.convertTo(grey, CV_32F, 1.0 / 255);
-          double f = double(vision::kWorkingSide) / std::max(grey.cols, grey.rows);
-          if (f < 1) cv::resize(grey, grey, cv::Size(), f, f, cv::INTER_AREA);
-          grey /= std::max(cv::mean(grey)[0], 1e-3);
-          cv::GaussianBlur(grey, grey, cv::Size(), o.scaled.pattern.pre_blur, o.scaled.pattern.pre_blur, cv::BORDER_REFLECT);
-          catalog_period[p] = vision::dominant_period(grey, cv::Mat(grey.size(), CV_8U, cv::Scalar(255)), &catalog_prominence[p]);
-        }
+        catalog_period[p] = period_of(photo, &catalog_prominence[p]);
         for (size_t r = 0; r < rows.size(); ++r) {
           std::mt19937_64 g(mix(mix(mix(o.seed, t), uint64_t(c)), std::hash<std::string>{}(rows[r].name)));
           PhoneShot shot;
@@ -398,6 +403,8 @@ int main(int argc, char** argv) {
           vision::ExtractorInput input{q.jpeg};
           if (q.mask_png) input.mask = *q.mask_png;
           queries[r][p] = extract(input, q.mask_png, q.jpeg);
+          if (!q.mask_png && !shot.turn && shot.keystone == 1)  // front-on, unmasked: how the estimate follows the scale
+            query_period[r][p] = period_of(q.jpeg, nullptr) / shot.scale;
         }
       }
       if ((t + 1) % 20 == 0) std::fprintf(stderr, "vision_real: %zu textures done\n", t + 1);
@@ -459,6 +466,23 @@ int main(int argc, char** argv) {
               "%.2f (resampled)\n", catalog_prominence[products / 4], catalog_prominence[products / 2],
               catalog_prominence[products * 3 / 4], catalog_prominence[products * 9 / 10], prominent, products,
               o.scaled.pattern.scale_prominence);
+  // Per front-on, unmasked row: log2(query's period / catalog's / the shot's scale) over the
+  // products, the estimate's disagreement between two pieces of one texture (0: it follows the scale).
+  for (size_t r = 0; r < rows.size(); ++r) {
+    for (double least : {0.0, 2.0}) {  // all, and where the catalog's peak stands out
+    std::vector<double> err;
+    for (size_t p = 0; p < products; ++p)
+      if (query_period[r][p] > 0 && catalog_period[p] > 0 && catalog_prominence[p] >= least)
+        err.push_back(std::log2(query_period[r][p] / catalog_period[p]));
+    if (err.size() < 10) continue;
+    std::sort(err.begin(), err.end());
+    size_t within = size_t(std::count_if(err.begin(), err.end(), [&](double e) { return std::abs(e - err[err.size() / 2]) < std::log2(1.1); }));
+    std::printf("Period estimate, %s row, catalog prominence >= %.0f (%zu photos): log2(query / catalog / scale) 10%% %+.2f, 25%% %+.2f, median "
+                "%+.2f, 75%% %+.2f, 90%% %+.2f octaves; %.2f within 10%% of the median\n", rows[r].name, least, err.size(),
+                err[err.size() / 10], err[err.size() / 4], err[err.size() / 2], err[err.size() * 3 / 4],
+                err[err.size() * 9 / 10], double(within) / err.size());
+    }
+  }
   std::printf("\nExtraction, seconds of CPU summed over all photos (catalog and queries):");
   for (int k = 0; k < kVersions; ++k) std::printf(" %s %.1f s (%.2fx k9-classic-1);", kVersionNames[k], extract_seconds[k].load(),
                                                  extract_seconds[k].load() / extract_seconds[0].load());

@@ -150,7 +150,10 @@ double dominant_period(const cv::Mat& luminance, const cv::Mat& material, double
   for (int r = 1; r <= half; ++r) e[r] = count[r] > 0 ? double(r) * r * sum[r] / count[r] : 0;
   std::vector<double> smooth(e);
   for (int r = 2; r < half; ++r) smooth[r] = 0.25 * e[r - 1] + 0.5 * e[r] + 0.25 * e[r + 1];
-  const int lo = 3, hi = std::min(half - 1, int(std::floor(n * 1.0 / (4.0 * d))));  // periods: a third of the square .. 4 px
+  // Periods from 4 px to a third of the square, and to at most kMaxPeriod px whatever the
+  // square's size, so that a catalog scan and a photo framed wider search the same range.
+  constexpr double kMaxPeriod = 64;
+  const int lo = std::max(3, int(std::ceil(n / (kMaxPeriod * d)))), hi = std::min(half - 1, int(std::floor(n / (4.0 * d))));
   if (hi <= lo) return 0;
   int peak = lo;
   for (int r = lo; r <= hi; ++r)

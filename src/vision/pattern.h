@@ -44,7 +44,7 @@ struct PatternRecipe {
 // The dominant spatial period of `luminance` (px) over `material`: the peak of the energy per
 // octave (f^2 x the radially averaged power spectrum) of the mean-removed, Hann-windowed
 // largest square around the material's centre, between periods of 4 px and a third of that
-// square (parabolic between bins). 0 when there is too little material (a side under 32 px).
+// square or 64 px, whichever is less (parabolic between bins). 0 when there is too little material (a side under 32 px).
 // `prominence`, when given: the peak's energy over the geometric mean of the energies an
 // octave below and above it (about 1 for a texture with no scale of its own; 0 when the
 // peak is at the coarsest period searched, which says only that the texture is coarser).
