@@ -8,7 +8,9 @@
 // product, the catalog's scan and the user's photo show two pieces of one material and never
 // the same pixels; a fresh framing each time. Ranked against the whole catalog by
 // k9-classic-1 and k9-classic-2 (vision::ClassicExtractor of each recipe, products ranked by
-// vision::visual_match as in vision_quality.cc) and, in the same run on the same photos and
+// vision::visual_match as in vision_quality.cc), the scale step's experiment beside them
+// (k9-classic-2+scale, pattern.h; not a model version: it also prints how the dominant-period
+// estimate of a photo agrees with its catalog scan's) and, in the same run on the same photos and
 // masks, by a plain colour histogram. Per degradation: recall@1 (the product), pattern recall@1 (the right texture in
 // any colourway first) and recall@10 (the product in the first ten); then, per version, what its
 // misses at rank 1 were, and its pattern recall@1 when ranking by its pattern scores alone
