@@ -8,7 +8,9 @@
 // product, the catalog's scan and the user's photo show two pieces of one material and never
 // the same pixels; a fresh framing each time. Ranked against the whole catalog by
 // k9-classic-1 and k9-classic-2 (vision::ClassicExtractor of each recipe, products ranked by
-// vision::visual_match as in vision_quality.cc) and, in the same run on the same photos and
+// vision::visual_match as in vision_quality.cc), the scale step's experiment beside them
+// (k9-classic-2+scale, pattern.h; not a model version: it also prints how the dominant-period
+// estimate of a photo agrees with its catalog scan's) and, in the same run on the same photos and
 // masks, by a plain colour histogram. Per degradation: recall@1 (the product), pattern recall@1 (the right texture in
 // any colourway first) and recall@10 (the product in the first ten); then, per version, what its
 // misses at rank 1 were, and its pattern recall@1 when ranking by its pattern scores alone
@@ -19,6 +21,9 @@
 //                             [--only DEGRADATION[,DEGRADATION...]] [--save DIR]
 //                             [--c2-blur S] [--c2-colour-blur S] [--c2-threshold T]
 //                             [--c2-relative 0|1] [--c2-cast L]   (a k9-classic-2 variant to try)
+//                             [--scale-period P] [--scale-min F] [--scale-max F]   (the scale
+//                             [--scale-prominence R]   (the scale step's column,
+//                             k9-classic-2+scale: period 24 px within 0.7..1.4x unless told)
 //        k9_bench_vision_real --choose [--sheet PNG] FILE...   (keep or why not, the look test's
 //        figures, FILE; the sheet shows the kept textures)
 //   --set: the folder bench/real_textures.sh prints (default ~/.cache/k9-textures/set);
@@ -215,11 +220,13 @@ std::vector<Degradation> degradations() {
   };
 }
 
-// Per photo: the vectors of the two classic model versions, and the histogram.
+// Per photo: the vectors of the two classic model versions and of the bench-only scale
+// experiment (k9-classic-2 with the scale step, pattern.h; not a model version), and the histogram.
+inline constexpr int kVersions = 3;
 struct Vectors {
-  std::vector<float> k9[2], histogram;
+  std::vector<float> k9[kVersions], histogram;
 };
-inline constexpr const char* kVersionNames[2] = {"k9-classic-1", "k9-classic-2"};
+inline constexpr const char* kVersionNames[kVersions] = {"k9-classic-1", "k9-classic-2", "k9-classic-2+scale"};
 
 struct Options {
   fs::path set = fs::path(std::getenv("HOME") ? std::getenv("HOME") : ".") / ".cache/k9-textures/set";
@@ -229,6 +236,13 @@ struct Options {
   std::vector<std::string> only;  // degradations, all when empty
   std::string save;
   vision::ClassicRecipe classic_2 = vision::classic_2_recipe();  // --c2-* change it, to try a variant
+  vision::ClassicRecipe scaled = [] {  // k9-classic-2 + the scale step; --scale-* change it
+    auto r = vision::classic_2_recipe();
+    r.model_version = "k9-classic-2+scale";
+    r.pattern.scale_period = 24;  // about the catalog's median period at 512 px (the run prints it)
+    r.pattern.scale_min = 0.7, r.pattern.scale_max = 1.4;  // the sweep's best (docs/VISION.md)
+    return r;
+  }();
 };
 
 std::vector<std::pair<std::string, cv::Mat>> load_set(const Options& o) {
@@ -315,6 +329,10 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--c2-relative")) o.classic_2.pattern.contrast_relative = std::stoi(argv[i + 1]) != 0;
     if (!std::strcmp(argv[i], "--c2-cast")) o.classic_2.cast_limit = std::stod(argv[i + 1]);
     if (!std::strcmp(argv[i], "--c2-colour-blur")) o.classic_2.colour_blur = std::stod(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--scale-period")) o.scaled.pattern.scale_period = std::stod(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--scale-min")) o.scaled.pattern.scale_min = std::stod(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--scale-max")) o.scaled.pattern.scale_max = std::stod(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--scale-prominence")) o.scaled.pattern.scale_prominence = std::stod(argv[i + 1]);
     if (!std::strcmp(argv[i], "--save")) o.save = argv[i + 1];
   }
   auto started = std::chrono::steady_clock::now();
@@ -327,13 +345,37 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "vision_real: need two textures and a known degradation\n");
     return 2;
   }
-  const vision::ClassicExtractor extractors[2] = {vision::ClassicExtractor(vision::classic_1_recipe()),
-                                                  vision::ClassicExtractor(o.classic_2)};
+  const vision::ClassicExtractor extractors[kVersions] = {vision::ClassicExtractor(vision::classic_1_recipe()),
+                                                          vision::ClassicExtractor(o.classic_2),
+                                                          vision::ClassicExtractor(o.scaled)};
+  std::array<std::atomic<double>, kVersions> extract_seconds{};
   auto extract = [&](const vision::ExtractorInput& input, const std::optional<std::string>& mask, const std::string& jpeg) {
-    return Vectors{{extractors[0].extract(input).vector, extractors[1].extract(input).vector}, colour_histogram(jpeg, mask)};
+    Vectors v;
+    for (int k = 0; k < kVersions; ++k) {
+      auto t0 = std::chrono::steady_clock::now();
+      v.k9[k] = extractors[k].extract(input).vector;
+      extract_seconds[k] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+    v.histogram = colour_histogram(jpeg, mask);
+    return v;
   };
   // Product p = texture * kColourways + colourway.
   std::vector<Vectors> catalog(products);
+  std::vector<double> catalog_period(products), catalog_prominence(products);
+  std::vector<std::vector<double>> query_period(rows.size(), std::vector<double>(products, 0.0));
+  // The dominant period the scale step sees (about: at the working side, no illumination
+  // flattening, no mask), in px of the working image.
+  auto period_of = [&](const std::string& jpeg, double* prominence) {
+    cv::Mat grey;
+    cv::cvtColor(codec::decode_jpeg(jpeg).pixels, grey, cv::COLOR_BGR2GRAY);
+    grey.convertTo(grey, CV_32F, 1.0 / 255);
+    double f = double(vision::kWorkingSide) / std::max(grey.cols, grey.rows);
+    if (f < 1) cv::resize(grey, grey, cv::Size(), f, f, cv::INTER_AREA);
+    grey /= std::max(cv::mean(grey)[0], 1e-3);
+    double s = o.scaled.pattern.pre_blur;
+    if (s > 0) cv::GaussianBlur(grey, grey, cv::Size(), s, s, cv::BORDER_REFLECT);
+    return vision::dominant_period(grey, cv::Mat(grey.size(), CV_8U, cv::Scalar(255)), prominence);
+  };
   std::vector<std::vector<Vectors>> queries(rows.size(), std::vector<Vectors>(products));
   std::atomic<size_t> next{0};
   auto work = [&] {
@@ -346,6 +388,7 @@ int main(int argc, char** argv) {
         size_t p = t * kColourways + c;
         std::string photo = codec::encode_jpeg(catalog_photo(catalog_piece), 92);
         catalog[p] = extract({photo}, std::nullopt, photo);
+        catalog_period[p] = period_of(photo, &catalog_prominence[p]);
         for (size_t r = 0; r < rows.size(); ++r) {
           std::mt19937_64 g(mix(mix(mix(o.seed, t), uint64_t(c)), std::hash<std::string>{}(rows[r].name)));
           PhoneShot shot;
@@ -362,6 +405,8 @@ int main(int argc, char** argv) {
           vision::ExtractorInput input{q.jpeg};
           if (q.mask_png) input.mask = *q.mask_png;
           queries[r][p] = extract(input, q.mask_png, q.jpeg);
+          if (!q.mask_png && !shot.turn && shot.keystone == 1)  // front-on, unmasked: how the estimate follows the scale
+            query_period[r][p] = period_of(q.jpeg, nullptr) / shot.scale;
         }
       }
       if ((t + 1) % 20 == 0) std::fprintf(stderr, "vision_real: %zu textures done\n", t + 1);
@@ -375,30 +420,30 @@ int main(int argc, char** argv) {
   std::printf("%zu textures x %d colourways = %zu products; %zu queries per degradation\n\n", textures, kColourways,
               products, products);
   std::printf("| degradation | what | k9-classic-1 R@1 | pattern R@1 | R@10 | k9-classic-2 R@1 | pattern R@1 | R@10 "
-              "| histogram R@1 | pattern R@1 | R@10 |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
-  // tallies[r][v]: v = 0, 1 the model versions, 2 the histogram (recalls only).
-  std::vector<std::array<Tally, 3>> tallies(rows.size() + 1);
+              "| k9-classic-2+scale R@1 | pattern R@1 | R@10 | histogram R@1 | pattern R@1 | R@10 |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  // tallies[r][v]: v < kVersions the classic versions, kVersions the histogram (recalls only).
+  std::vector<std::array<Tally, kVersions + 1>> tallies(rows.size() + 1);
   for (size_t r = 0; r < rows.size(); ++r) {
     auto& t = tallies[r];
     for (size_t p = 0; p < products; ++p) {
       const Vectors& q = queries[r][p];
-      for (int v = 0; v < 2; ++v) rank(q, catalog, v, p, t[v]);
+      for (int v = 0; v < kVersions; ++v) rank(q, catalog, v, p, t[v]);
       std::vector<double> hist(products);
       for (size_t j = 0; j < products; ++j) hist[j] = intersection(q.histogram, catalog[j].histogram);
-      t[2].recall.add(rank_of(hist, p)), t[2].pattern += right_texture(hist, p);
+      t[kVersions].recall.add(rank_of(hist, p)), t[kVersions].pattern += right_texture(hist, p);
     }
-    for (int v = 0; v < 3; ++v) tallies[rows.size()][v].add(t[v]);
+    for (int v = 0; v <= kVersions; ++v) tallies[rows.size()][v].add(t[v]);
   }
   for (size_t r = 0; r <= rows.size(); ++r) {
     auto& t = tallies[r];
     double n = double(t[0].recall.n);
     if (r < rows.size()) std::printf("| %s | %s ", rows[r].name, rows[r].what);
     else std::printf("| **all** | %zu queries over %zu products ", t[0].recall.n, products);
-    for (int v = 0; v < 3; ++v) std::printf("| %.3f | %.3f | %.3f ", t[v].recall.r1(), t[v].pattern / n, t[v].recall.r10());
+    for (int v = 0; v <= kVersions; ++v) std::printf("| %.3f | %.3f | %.3f ", t[v].recall.r1(), t[v].pattern / n, t[v].recall.r10());
     std::printf("|\n");
   }
-  for (int v = 0; v < 2; ++v) {
+  for (int v = 0; v < kVersions; ++v) {
     std::printf("\n%s's misses at rank 1, by what came first:\n\n", kVersionNames[v]);
     std::printf("| degradation | misses | another texture | the near-hue sibling (original <-> near hue) | another "
                 "colourway | pattern R@1, pattern scores alone | colour scores alone |\n");
@@ -410,6 +455,40 @@ int main(int argc, char** argv) {
                   double(t.pattern_alone) / t.recall.n, double(t.colour_alone) / t.recall.n);
     }
   }
+  size_t prominent = size_t(std::count_if(catalog_prominence.begin(), catalog_prominence.end(),
+                                          [&](double x) { return x >= o.scaled.pattern.scale_prominence; }));
+  std::sort(catalog_period.begin(), catalog_period.end());
+  std::sort(catalog_prominence.begin(), catalog_prominence.end());
+  std::printf("\nDominant period of the catalog photos at %d px (the scale step's estimate): 10%% %.1f, 25%% %.1f, "
+              "median %.1f, 75%% %.1f, 90%% %.1f px; k9-classic-2+scale resamples to %.1f px within %.2f..%.2fx\n",
+              vision::kWorkingSide, catalog_period[products / 10], catalog_period[products / 4], catalog_period[products / 2],
+              catalog_period[products * 3 / 4], catalog_period[products * 9 / 10], o.scaled.pattern.scale_period,
+              o.scaled.pattern.scale_min, o.scaled.pattern.scale_max);
+  std::printf("Prominence of the peak: 25%% %.2f, median %.2f, 75%% %.2f, 90%% %.2f; %zu of %zu catalog photos at or over "
+              "%.2f (resampled)\n", catalog_prominence[products / 4], catalog_prominence[products / 2],
+              catalog_prominence[products * 3 / 4], catalog_prominence[products * 9 / 10], prominent, products,
+              o.scaled.pattern.scale_prominence);
+  // Per front-on, unmasked row: log2(query's period / catalog's / the shot's scale) over the
+  // products, the estimate's disagreement between two pieces of one texture (0: it follows the scale).
+  for (size_t r = 0; r < rows.size(); ++r) {
+    for (double least : {0.0, 2.0}) {  // all, and where the catalog's peak stands out
+    std::vector<double> err;
+    for (size_t p = 0; p < products; ++p)
+      if (query_period[r][p] > 0 && catalog_period[p] > 0 && catalog_prominence[p] >= least)
+        err.push_back(std::log2(query_period[r][p] / catalog_period[p]));
+    if (err.size() < 10) continue;
+    std::sort(err.begin(), err.end());
+    size_t within = size_t(std::count_if(err.begin(), err.end(), [&](double e) { return std::abs(e - err[err.size() / 2]) < std::log2(1.1); }));
+    std::printf("Period estimate, %s row, catalog prominence >= %.0f (%zu photos): log2(query / catalog / scale) 10%% %+.2f, 25%% %+.2f, median "
+                "%+.2f, 75%% %+.2f, 90%% %+.2f octaves; %.2f within 10%% of the median\n", rows[r].name, least, err.size(),
+                err[err.size() / 10], err[err.size() / 4], err[err.size() / 2], err[err.size() * 3 / 4],
+                err[err.size() * 9 / 10], double(within) / err.size());
+    }
+  }
+  std::printf("\nExtraction, seconds of CPU summed over all photos (catalog and queries):");
+  for (int k = 0; k < kVersions; ++k) std::printf(" %s %.1f s (%.2fx k9-classic-1);", kVersionNames[k], extract_seconds[k].load(),
+                                                 extract_seconds[k].load() / extract_seconds[0].load());
+  std::printf("\n");
   std::fprintf(stderr, "vision_real: photos made and analysed in %.0f s, %.0f s in all (%u threads)\n", made,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), o.threads);
   return 0;

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <opencv2/imgproc.hpp>
 #include <string>
 #include <vector>
@@ -39,10 +40,22 @@ const std::string& photo(int w, int h) {
   return w == 1024 ? small : large;
 }
 
-// Arguments: width, height, the model version's index in vision::model_versions().
+// The scale step's experiment (issue 19, docs/VISION.md): k9-classic-2 with PatternRecipe's scale
+// step as k9_bench_vision_real measures it. Not a model version.
+std::unique_ptr<k9::vision::Extractor> scaled_extractor() {
+  auto r = k9::vision::classic_2_recipe();
+  r.model_version = "k9-classic-2+scale";
+  r.pattern.scale_period = 24, r.pattern.scale_min = 0.7, r.pattern.scale_max = 1.4;
+  return std::make_unique<k9::vision::ClassicExtractor>(r);
+}
+
+// Arguments: width, height, the model version's index in vision::model_versions() (one past
+// the last: the scale step's experiment).
 void BM_Extract(benchmark::State& state) {
   const std::string& bytes = photo(int(state.range(0)), int(state.range(1)));
-  auto extractor = k9::vision::make_extractor(k9::vision::model_versions().at(size_t(state.range(2))));
+  size_t v = size_t(state.range(2));
+  auto extractor = v == k9::vision::model_versions().size() ? scaled_extractor()
+                                                            : k9::vision::make_extractor(k9::vision::model_versions().at(v));
   state.SetLabel(extractor->model_version());
   for (auto _ : state) benchmark::DoNotOptimize(extractor->extract({bytes}));
   state.counters["images_per_s"] = benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
@@ -50,8 +63,10 @@ void BM_Extract(benchmark::State& state) {
 BENCHMARK(BM_Extract)
     ->Args({1024, 1024, 0})
     ->Args({1024, 1024, 1})
+    ->Args({1024, 1024, 2})
     ->Args({4000, 3000, 0})
     ->Args({4000, 3000, 1})
+    ->Args({4000, 3000, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

@@ -29,7 +29,26 @@ struct PatternRecipe {
   // blurred photo, whose fine levels lost contrast, keeps the codes of a sharp one).
   double lbp_threshold = 0.02;
   bool contrast_relative = false;
+  // The scale step (issue 19's "describe at the texture's own scale"; an experiment, off in
+  // every registered version, docs/VISION.md says what it measured): estimate the texture's
+  // dominant period (dominant_period below, on the luminance after pre_blur) and resample the
+  // luminance by scale_period / period, bounded to [scale_min, scale_max], before pre_blur and
+  // the pyramid, so that the period is described at scale_period px. 0: off.
+  double scale_period = 0;
+  double scale_min = 0.5, scale_max = 2.0;
+  // Resample only when the peak stands out (dominant_period's prominence at least this): a
+  // texture with no period of its own (most stone, wood) is then left at its scale. 0: always.
+  double scale_prominence = 0;
 };
+
+// The dominant spatial period of `luminance` (px) over `material`: the peak of the energy per
+// octave (f^2 x the radially averaged power spectrum) of the mean-removed, Hann-windowed
+// largest square around the material's centre, between periods of 4 px and a third of that
+// square or 64 px, whichever is less (parabolic between bins). 0 when there is too little material (a side under 32 px).
+// `prominence`, when given: the peak's energy over the geometric mean of the energies an
+// octave below and above it (about 1 for a texture with no scale of its own; 0 when the
+// peak is at the coarsest period searched, which says only that the texture is coarser).
+double dominant_period(const cv::Mat& luminance, const cv::Mat& material, double* prominence = nullptr);
 
 // `luminance`: CV_32F normalised luminance; `material`: CV_8U non-zero = material. Writes
 // kLevels*kLbpBins, kOrientBins and kLevels floats.
