@@ -549,7 +549,8 @@ int main(int argc, char** argv) {
     // photo has at least `kVerified` RANSAC inliers comes first (more inliers first), the rest
     // after; within a texture the colourways keep k9-classic-2's order (luminance features
     // cannot tell colourways apart). Recall@10 cannot change.
-    constexpr int kVerified = 15;
+    // K9_RERANK_INLIERS changes it (the experiment's one knob).
+    const int kVerified = std::getenv("K9_RERANK_INLIERS") ? std::atoi(std::getenv("K9_RERANK_INLIERS")) : 15;
     auto rerank_started = std::chrono::steady_clock::now();
     std::vector<Local> catalog_local(products);
     std::atomic<size_t> next_product{0};
